@@ -1,0 +1,205 @@
+// The moderator console: drive the room, edit the statement list, watch the live tally.
+import { renderChart } from "./chart.js";
+import { connectLive, showConnection } from "./socket.js";
+import { format, readData, text } from "./text.js";
+
+const main = document.getElementById("moderator");
+const list = main.querySelector("[data-statements]");
+const feedback = main.querySelector("[data-feedback]");
+let state = readData(main, "state");
+let tally = readData(main, "tally");
+let editing = null; // id of the statement being edited inline
+let requestId = 0;
+
+function send(message) {
+  requestId += 1;
+  if (!live.send({ ...message, id: requestId })) {
+    showFeedback(text.offline, true);
+  }
+}
+
+function showFeedback(message, isError) {
+  feedback.textContent = message;
+  feedback.classList.toggle("error", Boolean(isError));
+}
+
+function button(label, action, extra = {}) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = label;
+  element.dataset.action = action;
+  Object.assign(element.dataset, extra);
+  return element;
+}
+
+function renderList() {
+  const items = state.statements.map((statement, index) => {
+    const item = document.createElement("li");
+    item.dataset.id = statement.id;
+    const isCurrent = state.statement && state.statement.id === statement.id;
+    if (isCurrent) item.setAttribute("aria-current", "true");
+    if (editing === statement.id) {
+      const area = document.createElement("textarea");
+      area.value = statement.text;
+      area.maxLength = 280;
+      area.rows = 3;
+      area.dataset.editText = "";
+      const scale = main.querySelector("#add-scale").cloneNode(true);
+      scale.removeAttribute("id");
+      scale.value = statement.scale;
+      scale.dataset.editScale = "";
+      scale.setAttribute("aria-label", text.edit);
+      item.append(area, scale,
+        button(text.save, "save-edit", { id: statement.id }),
+        button(text.cancel, "cancel-edit"));
+      return item;
+    }
+    const body = document.createElement("span");
+    body.className = "text";
+    body.textContent = statement.text;
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    meta.textContent = `${statement.voters} ${text.voters}`;
+    const tools = document.createElement("span");
+    tools.className = "tools";
+    tools.append(
+      button(isCurrent ? text.on_screen : text.show, "goto", { id: statement.id }),
+      button("↑", "move", { id: statement.id, position: index - 1 }),
+      button("↓", "move", { id: statement.id, position: index + 1 }),
+      button(text.edit, "edit", { id: statement.id }),
+      button(text.delete, "delete", { id: statement.id }),
+    );
+    tools.children[0].disabled = isCurrent;
+    tools.children[1].disabled = index === 0;
+    tools.children[1].setAttribute("aria-label", text.move_up);
+    tools.children[2].disabled = index === state.statements.length - 1;
+    tools.children[2].setAttribute("aria-label", text.move_down);
+    item.append(body, meta, tools);
+    return item;
+  });
+  list.replaceChildren(...items);
+}
+
+function render() {
+  const statement = state.statement;
+  main.querySelector("[data-position]").textContent = statement
+    ? format(text.statement_of, { n: state.index + 1, total: state.count })
+    : main.dataset.welcomeLabel;
+  main.querySelector("[data-statement]").textContent = statement ? statement.text : main.dataset.emptyLabel;
+  const votingButton = main.querySelector("[data-voting-button]");
+  votingButton.textContent = state.voting ? main.dataset.closeLabel : main.dataset.openLabel;
+  votingButton.disabled = !statement;
+  main.querySelector("[data-voting]").textContent = state.voting ? text.voting_open : text.voting_closed;
+  main.querySelector("[data-action=toggle-projector]").setAttribute("aria-pressed", String(state.results_projector));
+  main.querySelector("[data-action=toggle-phones]").setAttribute("aria-pressed", String(state.results_phones));
+  main.querySelector("[data-action=prev]").disabled = state.index === 0;
+  main.querySelector("[data-action=next]").disabled = state.index === state.count - 1;
+  main.querySelector("[data-action=reset]").disabled = !statement;
+  renderList();
+  renderTally();
+}
+
+function renderTally() {
+  const statement = state.statement;
+  if (tally) document.querySelector("[data-connected]").textContent = tally.connected;
+  const fresh = tally && statement && tally.statement === statement.id;
+  main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
+  main.querySelector(".live").hidden = !statement;
+  if (!statement) return;
+  const results = fresh ? tally.results : null;
+  renderChart(main.querySelector("[data-chart]"), statement.options, results);
+  const metrics = main.querySelector("[data-metrics]");
+  const rows = [
+    [text.agreement, results && results.agreement !== null ? `${results.agreement}` : "–"],
+    [text.consensus, results && results.consensus !== null ? `${results.consensus}` : "–"],
+    [text.mean, results && results.mean !== null ? `${results.mean}` : "–"],
+    ["", results ? format(text.pass_count, { n: results.pass }) : ""],
+  ];
+  metrics.replaceChildren(...rows.flatMap(([term, value]) => {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    return [dt, dd];
+  }));
+}
+
+const actions = {
+  prev: () => send({ type: "prev" }),
+  next: () => send({ type: "next" }),
+  welcome: () => send({ type: "goto", statement: null }),
+  "toggle-voting": () => send({ type: "voting", open: !state.voting }),
+  "toggle-projector": () => send({ type: "results", target: "projector", shown: !state.results_projector }),
+  "toggle-phones": () => send({ type: "results", target: "phones", shown: !state.results_phones }),
+  reset: () => {
+    if (state.statement && confirm(text.confirm_reset)) send({ type: "reset", statement: state.statement.id });
+  },
+  goto: (data) => send({ type: "goto", statement: Number(data.id) }),
+  move: (data) => send({ type: "statement.move", statement: Number(data.id), position: Number(data.position) }),
+  edit: (data) => { editing = Number(data.id); renderList(); list.querySelector("[data-edit-text]").focus(); },
+  "cancel-edit": () => { editing = null; renderList(); },
+  "save-edit": (data) => {
+    const item = list.querySelector(`li[data-id="${data.id}"]`);
+    send({
+      type: "statement.edit", statement: Number(data.id),
+      text: item.querySelector("[data-edit-text]").value,
+      scale: item.querySelector("[data-edit-scale]").value,
+    });
+    editing = null;
+  },
+  delete: (data) => {
+    if (confirm(text.confirm_delete)) send({ type: "statement.delete", statement: Number(data.id) });
+  },
+};
+
+main.addEventListener("click", (event) => {
+  const target = event.target.closest("button[data-action]");
+  if (!target || !actions[target.dataset.action]) return;
+  actions[target.dataset.action](target.dataset);
+});
+
+main.querySelector("[data-add]").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const texts = form.texts.value.split("\n").map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+  if (!texts.length) return;
+  send({ type: "statement.add", texts, scale: form.scale.value });
+  form.dataset.pendingClear = String(requestId);
+});
+
+function onMessage(message) {
+  switch (message.type) {
+    case "state":
+      state = message;
+      render();
+      break;
+    case "tally":
+      tally = message;
+      renderTally();
+      break;
+    case "ok": {
+      showFeedback("", false);
+      const form = main.querySelector("[data-add]");
+      if (form.dataset.pendingClear === String(message.ref)) {
+        form.texts.value = "";
+        delete form.dataset.pendingClear;
+      }
+      break;
+    }
+    case "error":
+      showFeedback(message.message, true);
+      break;
+    case "welcome":
+    case "pong":
+      break;
+    default:
+      console.warn("voting: unknown message", message.type);
+  }
+}
+
+const live = connectLive(main.dataset.code, "moderator", {
+  onMessage,
+  onStatus: (value) => showConnection(document.querySelector("[data-conn]"), value, text),
+});
+render();

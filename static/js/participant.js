@@ -1,0 +1,170 @@
+// The phone: current statement, vote buttons, "saved" feedback, results when revealed.
+import { renderChart } from "./chart.js";
+import { connectLive, showConnection } from "./socket.js";
+import { format, readData, text } from "./text.js";
+
+const main = document.getElementById("participant");
+const form = main.querySelector("[data-options]");
+const status = main.querySelector("[data-vote-status]");
+const conn = document.querySelector("[data-conn]");
+
+let state = readData(main, "state");
+let tally = readData(main, "tally");
+let votes = readData(main, "votes") || {};
+let pending = null; // {statement, option}: sent, not yet acknowledged
+let notice = "";
+let live = null; // set once the socket is created, below
+
+function current() {
+  return state.statement;
+}
+
+function chosen(statement) {
+  if (pending && pending.statement === statement.id) return pending.option;
+  return votes[String(statement.id)] || null;
+}
+
+function buildButtons(statement) {
+  const key = `${statement.id}:${statement.options.join(",")}`;
+  if (form.dataset.key === key) return;
+  form.dataset.key = key;
+  const buttons = [...statement.options].reverse().concat(["pass"]).map((option) => {
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.name = "option";
+    button.value = option;
+    button.className = `option opt-${option}`;
+    button.textContent = text.options[option] || option;
+    return button;
+  });
+  const hidden = form.querySelector("input[name=statement]");
+  hidden.value = statement.id;
+  form.replaceChildren(hidden, ...buttons);
+}
+
+function render() {
+  const statement = current();
+  main.querySelector("[data-view=waiting]").hidden = Boolean(statement);
+  main.querySelector("[data-view=ballot]").hidden = !statement;
+  if (!statement) return;
+  main.querySelector("[data-position]").textContent =
+    format(text.statement_of, { n: state.index + 1, total: state.count });
+  main.querySelector("[data-statement]").textContent = statement.text;
+  main.querySelector("[data-voting-state]").textContent = state.voting ? "" : text.closed_hint;
+  buildButtons(statement);
+  const mine = chosen(statement);
+  for (const button of form.querySelectorAll("button")) {
+    button.disabled = !state.voting;
+    button.setAttribute("aria-pressed", String(button.value === mine));
+  }
+  renderStatus(statement);
+  renderResults();
+}
+
+function renderStatus(statement) {
+  status.classList.remove("ok", "warn");
+  if (notice) {
+    status.textContent = notice;
+    status.classList.add("warn");
+  } else if (pending && pending.statement === statement.id) {
+    status.textContent = live && live.isOpen() ? text.sending : text.pending;
+  } else if (votes[String(statement.id)]) {
+    status.textContent = `✓ ${text.saved}`;
+    status.classList.add("ok");
+  } else {
+    status.textContent = "";
+  }
+}
+
+function renderResults() {
+  const section = main.querySelector("[data-results]");
+  const statement = current();
+  const visible = Boolean(statement && tally && tally.results && tally.statement === statement.id);
+  section.hidden = !visible;
+  if (visible) renderChart(section.querySelector("[data-chart]"), statement.options, tally.results);
+}
+
+async function sendOverHttp(vote) {
+  // The socket is down (or blocked by the venue network): the same vote as a form post.
+  const body = new FormData();
+  body.set("statement", vote.statement);
+  body.set("option", vote.option);
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin",
+    });
+    const reply = await response.json();
+    onMessage(response.ok ? reply : { type: "error", ...reply, code: reply.error });
+  } catch {
+    render(); // still pending: it is sent again when the socket is back
+  }
+}
+
+function castVote(option) {
+  const statement = current();
+  if (!statement || !state.voting) return;
+  pending = { statement: statement.id, option };
+  notice = "";
+  const message = { type: "vote", statement: statement.id, option };
+  if (!live || !live.send(message)) sendOverHttp(pending);
+  render();
+}
+
+function onError(message) {
+  const known = text[`error_${message.code}`];
+  if (pending && ["not_current", "voting_closed", "invalid_option"].includes(message.code)) {
+    pending = null;
+  }
+  notice = known || text.error_generic;
+  render();
+}
+
+function onMessage(message) {
+  switch (message.type) {
+    case "welcome":
+      votes = message.votes || {};
+      if (pending && current() && pending.statement === current().id && state.voting) {
+        live.send({ type: "vote", ...pending });
+      }
+      break;
+    case "state":
+      if (!current() || !message.statement || current().id !== message.statement.id) notice = "";
+      state = message;
+      if (pending && (!current() || pending.statement !== current().id)) pending = null;
+      render();
+      break;
+    case "tally":
+      tally = message;
+      renderResults();
+      break;
+    case "ack":
+      votes[String(message.statement)] = message.option;
+      if (pending && pending.statement === message.statement && pending.option === message.option) {
+        pending = null;
+      }
+      notice = "";
+      render();
+      break;
+    case "error":
+      onError(message);
+      break;
+    case "pong":
+      break;
+    default:
+      console.warn("voting: unknown message", message.type);
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (event.submitter) castVote(event.submitter.value);
+});
+
+live = connectLive(main.dataset.code, "participant", {
+  onMessage,
+  onStatus: (value) => {
+    showConnection(conn, value, text);
+    if (current()) renderStatus(current());
+  },
+});
+render();

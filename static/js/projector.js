@@ -1,0 +1,72 @@
+// The beamer: statement in large type, counts, the chart when results are shown.
+import { renderChart } from "./chart.js";
+import { connectLive, showConnection } from "./socket.js";
+import { format, readData, text } from "./text.js";
+
+const main = document.getElementById("projector");
+const conn = main.querySelector("[data-conn]");
+const welcomeText = main.querySelector("[data-statement]").textContent;
+let state = readData(main, "state");
+let tally = readData(main, "tally");
+
+function sizeClass(length) {
+  if (length <= 70) return "size-xl";
+  if (length <= 130) return "size-l";
+  if (length <= 200) return "size-m";
+  return "size-s";
+}
+
+function render() {
+  const statement = state.statement;
+  main.classList.toggle("welcome", !statement);
+  main.classList.toggle("has-statement", Boolean(statement));
+  const heading = main.querySelector("[data-statement]");
+  heading.textContent = statement ? statement.text : welcomeText;
+  heading.className = `statement ${statement ? sizeClass(statement.text.length) : "size-xl"}`;
+  main.querySelector("[data-position]").textContent = statement
+    ? format(text.statement_of, { n: state.index + 1, total: state.count }) : "";
+  const voting = main.querySelector("[data-voting]");
+  voting.textContent = state.voting ? text.voting_open : text.voting_closed;
+  voting.classList.toggle("open", state.voting);
+  renderTally();
+}
+
+function renderTally() {
+  const statement = state.statement;
+  const fresh = tally && statement && tally.statement === statement.id;
+  main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
+  if (tally) main.querySelector("[data-connected]").textContent = tally.connected;
+  const showing = Boolean(fresh && tally.results);
+  const results = main.querySelector("[data-results]");
+  results.hidden = !showing;
+  main.querySelector("[data-results-hidden]").hidden = showing || !statement;
+  if (showing) renderChart(results.querySelector("[data-chart]"), statement.options, tally.results);
+}
+
+function onMessage(message) {
+  switch (message.type) {
+    case "state":
+      state = message;
+      render();
+      break;
+    case "tally":
+      tally = message;
+      renderTally();
+      break;
+    case "welcome":
+    case "pong":
+    case "ok":
+      break;
+    case "error":
+      console.warn("voting:", message.code, message.message);
+      break;
+    default:
+      console.warn("voting: unknown message", message.type);
+  }
+}
+
+connectLive(main.dataset.code, "projector", {
+  onMessage,
+  onStatus: (value) => showConnection(conn, value, text),
+});
+render();

@@ -1,0 +1,3 @@
+from voting.cli import main
+
+main()

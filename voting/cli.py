@@ -1,0 +1,180 @@
+"""The `voting` command: serve (the default), event create, event export."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+import click
+
+from voting import export, qr
+from voting import store as sql
+from voting.bootstrap import prepare
+from voting.links import all_links
+from voting.live import Room
+from voting.models import (
+    DEFAULT_SCALE,
+    SCALES,
+    Event,
+    InputError,
+    check_scale,
+    clean_title,
+    parse_statement_lines,
+)
+from voting.netaddr import public_base
+from voting.settings import Settings
+from voting.store import Store
+
+db_option = click.option(
+    "--db",
+    envvar="VOTING_DB",
+    default="voting.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file (also VOTING_DB).",
+)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Live voting on discussion statements. Without a command: `voting serve`."""
+    if ctx.invoked_subcommand is None:
+        # make_context reads serve's options from VOTING_* variables, as `voting serve` would.
+        with serve.make_context("serve", [], parent=ctx) as serve_ctx:
+            serve.invoke(serve_ctx)
+
+
+@main.command()
+@click.option(
+    "--host",
+    envvar="VOTING_HOST",
+    default="0.0.0.0",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets phones on the same network join.",
+)
+@click.option("--port", envvar="VOTING_PORT", default=8000, show_default=True, type=int)
+@db_option
+@click.option(
+    "--public-url",
+    envvar="VOTING_PUBLIC_URL",
+    default="",
+    help="The address participants use, e.g. https://vote.example.org.",
+)
+def serve(
+    host: str = "0.0.0.0", port: int = 8000, db: str = "voting.db", public_url: str = ""
+) -> None:
+    """Start the server (with a demo event on an empty database) and print its links."""
+    import uvicorn
+
+    from voting.app import create_app
+
+    settings = Settings.from_env(db=db, host=host, port=port, public_url=public_url)
+    store = Store(settings.db)
+    prepared = prepare(store, settings)
+    base = public_base(host, port, public_url)
+    events = store.events()
+    store.close()
+    if prepared.generated_password:
+        click.echo(f"Admin password (shown once, stored hashed): {prepared.generated_password}")
+    click.echo(f"Organiser: {base}/admin")
+    if events:
+        _print_links(base, events[0], with_qr=True)
+    _raise_open_file_limit()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,  # tiny JSON frames: deflate costs CPU and memory
+        ws_max_size=65_536,
+        log_level="warning",
+    )
+
+
+def _print_links(base: str, event: Event, with_qr: bool = False) -> None:
+    links = all_links(base, event)
+    click.echo(f"\n{event.title}  (code {event.code})")
+    click.echo(f"  Participants: {links['participant_url']}")
+    click.echo(f"  Projector:    {links['projector_url']}")
+    click.echo(f"  Moderator:    {links['moderator_url']}")
+    if with_qr:
+        click.echo(qr.terminal(links["participant_url"]))
+
+
+def _raise_open_file_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+@main.group()
+def event() -> None:
+    """Create and export events."""
+
+
+@event.command("create")
+@click.option("--title", required=True, help="The event's title.")
+@click.option(
+    "--statements",
+    "statements_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Text file: one statement per line; blank lines and # comments are ignored.",
+)
+@click.option("--scale", type=click.Choice(list(SCALES)), default=DEFAULT_SCALE, show_default=True)
+@click.option(
+    "--public-url",
+    envvar="VOTING_PUBLIC_URL",
+    default="http://localhost:8000",
+    show_default=True,
+    help="Base of the printed links.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+@db_option
+def create(
+    title: str, statements_file: Path, scale: str, public_url: str, as_json: bool, db: str
+) -> None:
+    """Create an event from a file of statements and print its three links."""
+    try:
+        texts = parse_statement_lines(statements_file.read_text(encoding="utf-8"))
+        title = clean_title(title)
+        check_scale(scale)
+    except InputError as error:
+        raise click.BadParameter(error.message) from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{statements_file} is not UTF-8 text") from None
+    if not texts:
+        raise click.BadParameter(f"{statements_file} holds no statements")
+    store = Store(db)
+    prepare(store, Settings.from_env(db=db, demo=False))
+    created = store.write(sql.insert_event, title, texts, scale)
+    store.close()
+    base = public_url.rstrip("/")
+    if as_json:
+        click.echo(json.dumps(all_links(base, created)))
+    else:
+        _print_links(base, created)
+
+
+@event.command("export")
+@click.argument("code")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@db_option
+def export_command(code: str, fmt: str, db: str) -> None:
+    """Write an event's results (anonymous) to standard output."""
+    store = Store(db)
+    found = store.event_by_code(code)
+    if found is None:
+        store.close()
+        raise click.ClickException(f"there is no event with code {code!r} in {db}")
+    room = Room.load(store, found)
+    if fmt == "csv":
+        sys.stdout.write(export.results_csv(room))
+    else:
+        click.echo(json.dumps(export.results(store, room), ensure_ascii=False, indent=2))
+    store.close()

@@ -1,0 +1,110 @@
+"""One event in memory while it runs: its statements, live state and tallies.
+
+The room is loaded once from the store and then changed only by `services`, after the
+change is committed. It also builds the payloads each audience sees: phones never get
+results while they are hidden from phones, the projector not while hidden from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voting.models import Event, InputError, Statement
+from voting.results import Tally
+from voting.store import Store
+
+PARTICIPANT = "participant"
+PROJECTOR = "projector"
+MODERATOR = "moderator"
+ROLES = (PARTICIPANT, PROJECTOR, MODERATOR)
+
+
+class Room:
+    def __init__(self, event: Event, statements: list[Statement]) -> None:
+        self.event = event
+        self.statements = statements
+        self.tallies: dict[int, Tally] = {s.id: Tally(s.scale) for s in statements}
+
+    @classmethod
+    def load(cls, store: Store, event: Event) -> Room:
+        room = cls(event, store.statements(event.id))
+        for row in store.votes(event.id):
+            room.tallies[row["statement_id"]].set(row["participant_id"], row["option"])
+        return room
+
+    @property
+    def code(self) -> str:
+        return self.event.code
+
+    @property
+    def state(self) -> Any:
+        return self.event.state
+
+    def current(self) -> Statement | None:
+        sid = self.event.state.statement_id
+        return None if sid is None else self.statement(sid)
+
+    def statement(self, statement_id: object) -> Statement:
+        for statement in self.statements:
+            if statement.id == statement_id:
+                return statement
+        raise InputError("unknown_statement", f"There is no statement {statement_id!r} here.")
+
+    def index_of(self, statement_id: int | None) -> int | None:
+        for index, statement in enumerate(self.statements):
+            if statement.id == statement_id:
+                return index
+        return None
+
+    def votes_of(self, participant: str) -> dict[str, str]:
+        """The participant's current vote per statement (statement ids as JSON keys)."""
+        mine = {}
+        for sid, tally in self.tallies.items():
+            option = tally.choices.get(participant)
+            if option is not None:
+                mine[str(sid)] = option
+        return mine
+
+    # -- payloads ---------------------------------------------------------------------------
+
+    def state_payload(self, role: str) -> dict[str, Any]:
+        state = self.event.state
+        current = self.current()
+        payload: dict[str, Any] = {
+            "type": "state",
+            "event": {"code": self.code, "title": self.event.title},
+            "statement": None if current is None else current.public(),
+            "index": self.index_of(state.statement_id),
+            "count": len(self.statements),
+            "voting": state.voting_open,
+            "results_projector": state.results_projector,
+            "results_phones": state.results_phones,
+        }
+        if role == MODERATOR:
+            payload["statements"] = [
+                {**s.public(), "voters": self.tallies[s.id].voters} for s in self.statements
+            ]
+        return payload
+
+    def results_visible(self, role: str) -> bool:
+        if role == MODERATOR:
+            return True
+        if role == PROJECTOR:
+            return self.event.state.results_projector
+        return self.event.state.results_phones
+
+    def tally_payload(self, role: str, connected: int) -> dict[str, Any] | None:
+        """The live figures of the current statement as `role` may see them."""
+        current = self.current()
+        if role == PARTICIPANT and not self.results_visible(role):
+            return None
+        payload: dict[str, Any] = {
+            "type": "tally",
+            "statement": None if current is None else current.id,
+            "connected": connected,
+            "voters": 0 if current is None else self.tallies[current.id].voters,
+            "results": None,
+        }
+        if current is not None and self.results_visible(role):
+            payload["results"] = self.tallies[current.id].summary()
+        return payload

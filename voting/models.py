@@ -1,0 +1,126 @@
+"""The domain as plain data: scales, events, statements, the live state. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PASS = "pass"
+MAX_STATEMENT_LENGTH = 280
+MAX_TITLE_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An answer scale: option keys from most disagreeing to most agreeing, with scores."""
+
+    key: str
+    options: tuple[str, ...]
+    scores: tuple[int, ...]
+
+    def accepts(self, option: str) -> bool:
+        return option == PASS or option in self.options
+
+    def score(self, option: str) -> int | None:
+        if option == PASS:
+            return None
+        return self.scores[self.options.index(option)]
+
+
+SCALES: dict[str, Scale] = {
+    "likert5": Scale(
+        "likert5",
+        ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"),
+        (-2, -1, 0, 1, 2),
+    ),
+    "agree3": Scale("agree3", ("disagree", "neutral", "agree"), (-1, 0, 1)),
+    "yesno": Scale("yesno", ("no", "yes"), (-1, 1)),
+}
+DEFAULT_SCALE = "likert5"
+
+
+class InputError(ValueError):
+    """Bad input from a user: carries a stable code and a message that can be shown."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def clean_statement_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError("invalid_text", "A statement must be text.")
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InputError("invalid_text", "A statement cannot be empty.")
+    if len(cleaned) > MAX_STATEMENT_LENGTH:
+        raise InputError(
+            "invalid_text",
+            f"A statement can have at most {MAX_STATEMENT_LENGTH} characters "
+            f"(this one has {len(cleaned)}).",
+        )
+    return cleaned
+
+
+def clean_title(title: object) -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise InputError("invalid_title", "An event needs a title.")
+    cleaned = " ".join(title.split())
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise InputError(
+            "invalid_title", f"A title can have at most {MAX_TITLE_LENGTH} characters."
+        )
+    return cleaned
+
+
+def check_scale(scale: object) -> str:
+    if not isinstance(scale, str) or scale not in SCALES:
+        raise InputError(
+            "invalid_scale", f"Unknown scale {scale!r}; use one of {', '.join(SCALES)}."
+        )
+    return scale
+
+
+def parse_statement_lines(text: str) -> list[str]:
+    """One statement per line; blank lines and lines starting with # are ignored."""
+    lines = [line.strip() for line in text.splitlines()]
+    return [clean_statement_text(line) for line in lines if line and not line.startswith("#")]
+
+
+@dataclass
+class Statement:
+    id: int
+    event_id: int
+    position: int
+    text: str
+    scale: str = DEFAULT_SCALE
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "position": self.position,
+            "text": self.text,
+            "scale": self.scale,
+            "options": list(SCALES[self.scale].options),
+        }
+
+
+@dataclass
+class LiveState:
+    """What the whole room follows; owned by the server, persisted with the event."""
+
+    statement_id: int | None = None
+    voting_open: bool = False
+    results_projector: bool = False
+    results_phones: bool = False
+
+
+@dataclass
+class Event:
+    id: int
+    code: str
+    title: str
+    moderator_token: str
+    created_at: str
+    state: LiveState = field(default_factory=LiveState)

@@ -1,0 +1,168 @@
+"""The hub: who is connected to which event, and how updates reach them.
+
+Two kinds of traffic leave the hub:
+
+- **state** (a moderator action): sent at once to every screen of the event, encoded
+  once per audience (phones, projector, moderator);
+- **tally** (votes and presence): never sent per vote. A vote only marks its event
+  dirty; a clock publishes the dirty events' tallies every `tick` to projector and
+  moderator, and every `phone_tick` to phones when results are revealed on phones.
+
+Frames go into each client's bounded `Outbox`; nothing here awaits a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
+from voting.realtime.outbox import Outbox
+
+GC_FREEZE_SECONDS = 10.0
+
+
+def encode(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(eq=False)
+class Client:
+    """One WebSocket connection as the hub sees it."""
+
+    role: str
+    participant: str | None
+    outbox: Outbox
+
+    def send(self, payload: dict[str, Any], key: str | None = None) -> bool:
+        return self.outbox.push(encode(payload), key)
+
+
+@dataclass(eq=False)
+class Channel:
+    room: Room
+    clients: dict[str, set[Client]] = field(default_factory=lambda: {r: set() for r in ROLES})
+    presence: Counter[str] = field(default_factory=Counter)
+    dirty: bool = True
+    phones_dirty: bool = True
+
+    @property
+    def connected(self) -> int:
+        return len(self.presence)
+
+
+class Hub:
+    def __init__(self, tick: float = 0.1, phone_tick: float = 0.5) -> None:
+        self.tick = tick
+        self.phone_tick = phone_tick
+        self.channels: dict[str, Channel] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.frames_sent = 0
+        self.ticks_published = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._clock(), name="voting-hub-clock")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for channel in self.channels.values():
+            for clients in channel.clients.values():
+                for client in clients:
+                    client.outbox.close()
+
+    def channel(self, room: Room) -> Channel:
+        channel = self.channels.get(room.code)
+        if channel is None or channel.room is not room:
+            channel = self.channels[room.code] = Channel(room)
+        return channel
+
+    # -- membership -------------------------------------------------------------------------
+
+    def subscribe(self, room: Room, client: Client) -> None:
+        channel = self.channel(room)
+        channel.clients[client.role].add(client)
+        if client.role == PARTICIPANT and client.participant is not None:
+            channel.presence[client.participant] += 1
+            channel.dirty = True
+
+    def unsubscribe(self, room: Room, client: Client) -> None:
+        client.outbox.close()
+        channel = self.channels.get(room.code)
+        if channel is None:
+            return
+        channel.clients[client.role].discard(client)
+        if client.role == PARTICIPANT and client.participant is not None:
+            channel.presence[client.participant] -= 1
+            if channel.presence[client.participant] <= 0:
+                del channel.presence[client.participant]
+            channel.dirty = True
+
+    def connected(self, room: Room) -> int:
+        return self.channel(room).connected
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def tally_changed(self, room: Room) -> None:
+        channel = self.channel(room)
+        channel.dirty = True
+        channel.phones_dirty = True
+
+    def state_changed(self, room: Room) -> None:
+        """Send the new state to every screen now, then the tally that goes with it."""
+        channel = self.channel(room)
+        for role in ROLES:
+            self._fan_out(channel, role, encode(room.state_payload(role)), "state")
+        channel.dirty = channel.phones_dirty = True
+        self._publish_tallies(channel, phones=True)
+
+    def send_each(self, room: Room, role: str, make: Callable[[Client], dict[str, Any]]) -> None:
+        """A personal frame per client of one role (rare: e.g. a participant's own vote)."""
+        for client in list(self.channel(room).clients[role]):
+            client.send(make(client))
+
+    def _fan_out(self, channel: Channel, role: str, text: str, key: str) -> None:
+        for client in list(channel.clients[role]):
+            if client.outbox.push(text, key):
+                self.frames_sent += 1
+
+    def _publish_tallies(self, channel: Channel, phones: bool) -> None:
+        room, connected = channel.room, channel.connected
+        if channel.dirty:
+            channel.dirty = False
+            for role in (PROJECTOR, MODERATOR):
+                payload = room.tally_payload(role, connected)
+                if payload is not None and channel.clients[role]:
+                    self._fan_out(channel, role, encode(payload), "tally")
+        if phones and channel.phones_dirty:
+            channel.phones_dirty = False
+            payload = room.tally_payload(PARTICIPANT, connected)
+            if payload is not None and channel.clients[PARTICIPANT]:
+                self._fan_out(channel, PARTICIPANT, encode(payload), "tally")
+
+    async def _clock(self) -> None:
+        ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
+        tick = 0
+        last_freeze = time.monotonic()
+        while True:
+            await asyncio.sleep(self.tick)
+            tick += 1
+            phones = tick % ticks_per_phone_tick == 0
+            for channel in list(self.channels.values()):
+                if channel.dirty or (phones and channel.phones_dirty):
+                    self._publish_tallies(channel, phones)
+                    self.ticks_published += 1
+            if time.monotonic() - last_freeze > GC_FREEZE_SECONDS:
+                # Long-lived objects (connections, rooms) move out of the collector's
+                # reach: full collections over thousands of sockets stall the loop.
+                gc.freeze()
+                last_freeze = time.monotonic()

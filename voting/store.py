@@ -1,0 +1,272 @@
+"""SQLite storage: the schema, its migrations, and every query. The only module with SQL.
+
+Reads run on the caller's connection (the event loop's, in the app). Writes are plain
+functions of a connection (`insert_vote(conn, ...)`): the app runs them through the
+batching `Writer` thread, the CLI runs them directly with `Store.write`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from voting.models import Event, LiveState, Statement
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+    title TEXT NOT NULL,
+    moderator_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    current_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+    voting_open INTEGER NOT NULL DEFAULT 0,
+    results_projector INTEGER NOT NULL DEFAULT 0,
+    results_phones INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS statements (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    scale TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
+CREATE TABLE IF NOT EXISTS participants (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (event_id, id)
+) WITHOUT ROWID;
+-- One current vote per participant per statement: the primary key enforces it and
+-- insert_vote upserts, so changing a vote replaces it.
+CREATE TABLE IF NOT EXISTS votes (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    option TEXT NOT NULL,
+    cast_at TEXT NOT NULL,
+    PRIMARY KEY (statement_id, participant_id)
+) WITHOUT ROWID;
+"""
+
+
+def connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a commit is on disk before we acknowledge it, even across a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """One SQLite database: reads on this object's connection, writes via `write`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn = connect(path)
+        self._migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema version {version}; this voting knows {SCHEMA_VERSION}"
+            )
+        self.conn.executescript(SCHEMA)
+        self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a write function in its own transaction (for the CLI and start-up)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(self.conn, *args)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return result
+
+    # -- reads --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def event_by_code(self, code: str) -> Event | None:
+        row = self.conn.execute("SELECT * FROM events WHERE code = ?", (code,)).fetchone()
+        return None if row is None else _event(row)
+
+    def events(self) -> list[Event]:
+        rows = self.conn.execute("SELECT * FROM events ORDER BY created_at DESC, id DESC")
+        return [_event(row) for row in rows]
+
+    def statements(self, event_id: int) -> list[Statement]:
+        rows = self.conn.execute(
+            "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
+        )
+        return [
+            Statement(r["id"], r["event_id"], r["position"], r["text"], r["scale"]) for r in rows
+        ]
+
+    def votes(self, event_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT v.statement_id, v.participant_id, v.option, v.cast_at FROM votes v"
+            " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ?"
+            " ORDER BY v.cast_at, v.statement_id",
+            (event_id,),
+        ).fetchall()
+
+    def participant_count(self, event_id: int) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        return int(row[0])
+
+
+def _event(row: sqlite3.Row) -> Event:
+    state = LiveState(
+        statement_id=row["current_statement_id"],
+        voting_open=bool(row["voting_open"]),
+        results_projector=bool(row["results_projector"]),
+        results_phones=bool(row["results_phones"]),
+    )
+    return Event(
+        row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state
+    )
+
+
+# -- writes: functions of a connection, run inside a transaction ----------------------------
+
+
+def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def insert_event(conn: sqlite3.Connection, title: str, texts: Iterable[str], scale: str) -> Event:
+    taken = {row[0] for row in conn.execute("SELECT code FROM events")}
+    code = _new_code(taken)
+    token = secrets.token_urlsafe(24)
+    created = now()
+    cursor = conn.execute(
+        "INSERT INTO events (code, title, moderator_token, created_at) VALUES (?, ?, ?, ?)",
+        (code, title, token, created),
+    )
+    event_id = int(cursor.lastrowid or 0)
+    insert_statements(conn, event_id, texts, scale)
+    return Event(event_id, code, title, token, created)
+
+
+def _new_code(taken: set[str]) -> str:
+    if len(taken) > 500_000:
+        raise RuntimeError("too many events for 6-digit codes")
+    while True:
+        code = f"{secrets.randbelow(900_000) + 100_000}"
+        if code not in taken:
+            return code
+
+
+def insert_statements(
+    conn: sqlite3.Connection, event_id: int, texts: Iterable[str], scale: str
+) -> list[Statement]:
+    row = conn.execute(
+        "SELECT coalesce(max(position), -1) FROM statements WHERE event_id = ?", (event_id,)
+    ).fetchone()
+    position = int(row[0]) + 1
+    created = []
+    for offset, text in enumerate(texts):
+        cursor = conn.execute(
+            "INSERT INTO statements (event_id, position, text, scale) VALUES (?, ?, ?, ?)",
+            (event_id, position + offset, text, scale),
+        )
+        created.append(
+            Statement(int(cursor.lastrowid or 0), event_id, position + offset, text, scale)
+        )
+    return created
+
+
+def update_statement(conn: sqlite3.Connection, statement_id: int, text: str, scale: str) -> None:
+    conn.execute(
+        "UPDATE statements SET text = ?, scale = ? WHERE id = ?", (text, scale, statement_id)
+    )
+
+
+def delete_statement(
+    conn: sqlite3.Connection,
+    event_id: int,
+    statement_id: int,
+    remaining: list[int],
+    state: LiveState,
+) -> None:
+    """Delete a statement with its votes, renumber the rest, store the resulting state."""
+    conn.execute("DELETE FROM statements WHERE id = ?", (statement_id,))
+    reorder_statements(conn, remaining)
+    save_state(conn, event_id, state)
+
+
+def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None:
+    conn.executemany(
+        "UPDATE statements SET position = ? WHERE id = ?",
+        [(position, statement_id) for position, statement_id in enumerate(ordered_ids)],
+    )
+
+
+def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> None:
+    conn.execute(
+        "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
+        " results_phones = ? WHERE id = ?",
+        (
+            state.statement_id,
+            int(state.voting_open),
+            int(state.results_projector),
+            int(state.results_phones),
+            event_id,
+        ),
+    )
+
+
+def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO participants (event_id, id, joined_at) VALUES (?, ?, ?)",
+        (event_id, participant, now()),
+    )
+
+
+def insert_vote(conn: sqlite3.Connection, statement_id: int, participant: str, option: str) -> None:
+    conn.execute(
+        "INSERT INTO votes (statement_id, participant_id, option, cast_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(statement_id, participant_id)"
+        " DO UPDATE SET option = excluded.option, cast_at = excluded.cast_at",
+        (statement_id, participant, option, now()),
+    )
+
+
+def delete_votes(conn: sqlite3.Connection, statement_id: int) -> None:
+    conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
+
+
+def delete_event(conn: sqlite3.Connection, event_id: int) -> None:
+    conn.execute("DELETE FROM events WHERE id = ?", (event_id,))

@@ -1,0 +1,101 @@
+"""The organiser's pages: log in with the instance password, list and create events."""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from voting.i18n import translator
+from voting.links import all_links
+from voting.models import DEFAULT_SCALE, SCALES, InputError, parse_statement_lines
+from voting.security import is_admin, verify_password
+from voting.web.common import (
+    base_url,
+    from_own_site,
+    language,
+    render,
+    settings,
+    voting,
+)
+
+MAX_FORM_BYTES = 100_000
+
+
+def _password_ok(request: Request, password: str) -> bool:
+    configured = settings(request).admin_password
+    if configured:
+        return hmac.compare_digest(configured.encode(), password.encode())
+    stored = voting(request).store.setting("admin_password_hash")
+    return stored is not None and verify_password(stored, password)
+
+
+async def admin_home(request: Request) -> Response:
+    if not is_admin(request.session):
+        return render(request, "admin_login.html", error=None)
+    service = voting(request)
+    base = base_url(request)
+    created = request.query_params.get("created")
+    created_room = service.room(created) if created else None
+    return render(
+        request,
+        "admin.html",
+        events=service.store.events(),
+        created=None if created_room is None else all_links(base, created_room.event),
+        scales=list(SCALES),
+        default_scale=DEFAULT_SCALE,
+        form={},
+        error=None,
+    )
+
+
+async def login(request: Request) -> Response:
+    if not from_own_site(request):
+        return Response("Cross-site request refused.", 403)
+    form = await request.form()
+    if not _password_ok(request, str(form.get("password", ""))):
+        _ = translator(language(request))
+        return render(request, "admin_login.html", 403, error=_("Wrong password."))
+    request.session["admin"] = True
+    return RedirectResponse("/admin", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    if from_own_site(request):
+        request.session.pop("admin", None)
+    return RedirectResponse("/admin", status_code=303)
+
+
+async def create_event(request: Request) -> Response:
+    if not is_admin(request.session) or not from_own_site(request):
+        return RedirectResponse("/admin", status_code=303)
+    form = await request.form()
+    title = str(form.get("title", ""))
+    text = str(form.get("statements", ""))[:MAX_FORM_BYTES]
+    scale = str(form.get("scale", DEFAULT_SCALE))
+    try:
+        event = await voting(request).create_event(title, parse_statement_lines(text), scale)
+    except InputError as error:
+        _ = translator(language(request))
+        return render(
+            request,
+            "admin.html",
+            400,
+            events=voting(request).store.events(),
+            created=None,
+            scales=list(SCALES),
+            default_scale=scale if scale in SCALES else DEFAULT_SCALE,
+            form={"title": title, "statements": text},
+            error=_(error.message),
+        )
+    return RedirectResponse(f"/admin?created={event.code}", status_code=303)
+
+
+routes = [
+    Route("/admin", admin_home),
+    Route("/admin/login", login, methods=["POST"]),
+    Route("/admin/logout", logout, methods=["POST"]),
+    Route("/admin/events", create_event, methods=["POST"]),
+]

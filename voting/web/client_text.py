@@ -1,0 +1,66 @@
+"""Texts the browser scripts show, translated on the server and handed to the page."""
+
+from __future__ import annotations
+
+from voting.i18n import Translate, mark
+
+OPTION_LABELS = {
+    "strongly_disagree": mark("Strongly disagree"),
+    "disagree": mark("Disagree"),
+    "neutral": mark("Neutral"),
+    "agree": mark("Agree"),
+    "strongly_agree": mark("Strongly agree"),
+    "no": mark("No"),
+    "yes": mark("Yes"),
+    "pass": mark("No opinion / pass"),
+}
+
+CLIENT_TEXT = {
+    "saved": mark("Your vote is saved"),
+    "sending": mark("Sending your vote…"),
+    "pending": mark("Not saved yet: it will be sent when the connection is back"),
+    "changeable": mark("You can change your vote while voting is open."),
+    "voting_open": mark("Voting is open"),
+    "voting_closed": mark("Voting is closed"),
+    "closed_hint": mark("Voting is closed. Wait for the moderator."),
+    "waiting": mark("Waiting for the next statement…"),
+    "reconnecting": mark("Reconnecting…"),
+    "offline": mark("No connection"),
+    "results": mark("Results"),
+    "results_hidden": mark("Results are hidden"),
+    "voters": mark("votes"),
+    "connected": mark("participants"),
+    "statement_of": mark("Statement {n} of {total}"),
+    "pass_count": mark("{n} × no opinion"),
+    "agreement": mark("Agreement"),
+    "consensus": mark("Consensus"),
+    "mean": mark("Mean"),
+    "no_votes": mark("No votes yet"),
+    "confirm_reset": mark("Delete all votes on this statement? This cannot be undone."),
+    "confirm_delete": mark("Delete this statement and its votes?"),
+    "error_not_current": mark("This statement is no longer open for voting."),
+    "error_voting_closed": mark("Voting is closed."),
+    "error_rate_limited": mark("Too fast: wait a moment and try again."),
+    "error_generic": mark("Something went wrong. Try again."),
+    "fatal_unknown_event": mark("This event no longer exists."),
+    "fatal_forbidden": mark("You do not have access to this."),
+    "edit": mark("Edit"),
+    "save": mark("Save"),
+    "cancel": mark("Cancel"),
+    "delete": mark("Delete"),
+    "show": mark("Show"),
+    "move_up": mark("Move up"),
+    "move_down": mark("Move down"),
+    "on_screen": mark("On screen"),
+}
+
+
+def option_labels(_: Translate) -> dict[str, str]:
+    return {key: _(label) for key, label in OPTION_LABELS.items()}
+
+
+def client_text(_: Translate) -> dict[str, object]:
+    return {
+        **{key: _(text) for key, text in CLIENT_TEXT.items()},
+        "options": option_labels(_),
+    }

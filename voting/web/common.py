@@ -1,0 +1,80 @@
+"""Helpers shared by the HTTP handlers: rendering in the visitor's language, base URL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from voting.i18n import negotiate, translator
+from voting.live import Room
+from voting.security import same_origin
+from voting.services import Voting
+from voting.settings import Settings
+from voting.web.client_text import client_text, option_labels
+
+
+def voting(conn: HTTPConnection) -> Voting:
+    service: Voting = conn.state.voting
+    return service
+
+
+def settings(conn: HTTPConnection) -> Settings:
+    value: Settings = conn.state.settings
+    return value
+
+
+def language(conn: HTTPConnection) -> str:
+    return negotiate(conn.headers.get("accept-language"))
+
+
+def base_url(conn: HTTPConnection) -> str:
+    configured = settings(conn).public_url
+    if configured:
+        return configured.rstrip("/")
+    return f"{conn.url.scheme.replace('ws', 'http')}://{conn.url.netloc}"
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    lang = language(request)
+    templates: Jinja2Templates = request.state.templates
+    _ = translator(lang)
+    context.update(
+        _=_,
+        lang=lang,
+        base_url=base_url(request),
+        labels=option_labels(_),
+        client_text=as_json(client_text(_)),
+    )
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, title: str, message: str) -> Response:
+    return render(request, "error.html", status_code, title=title, message=message)
+
+
+def unknown_event(request: Request) -> Response:
+    _ = translator(language(request))
+    return error_page(
+        request,
+        404,
+        _("Unknown code"),
+        _("There is no event with this code. Check the code on the screen and try again."),
+    )
+
+
+def find_room(request: Request) -> Room | None:
+    return voting(request).room(str(request.path_params.get("code", "")))
+
+
+def from_own_site(request: Request) -> bool:
+    return same_origin(
+        request.headers.get("origin"), request.headers.get("host"), settings(request).public_url
+    )
+
+
+def as_json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

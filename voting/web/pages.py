@@ -1,0 +1,179 @@
+"""HTTP pages: join, participant, projector, moderator console, exports, QR code."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from voting import export, qr
+from voting.i18n import translator
+from voting.links import participant_url, projector_url
+from voting.live import MODERATOR, PARTICIPANT, PROJECTOR
+from voting.models import InputError
+from voting.security import grant_moderator, is_moderator, participant_id, token_matches
+from voting.web.common import (
+    as_json,
+    base_url,
+    error_page,
+    find_room,
+    from_own_site,
+    language,
+    render,
+    unknown_event,
+    voting,
+)
+
+
+async def home(request: Request) -> Response:
+    code = "".join(ch for ch in request.query_params.get("code", "") if ch.isdigit())
+    error = None
+    if "code" in request.query_params:
+        if voting(request).room(code) is not None:
+            return RedirectResponse(f"/j/{code}", status_code=303)
+        _ = translator(language(request))
+        error = _("There is no event with this code. Check the code on the screen and try again.")
+    return render(request, "join.html", 404 if error else 200, code=code, error=error)
+
+
+async def participant(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    pid = participant_id(request.session)
+    await voting(request).join(room, pid)
+    return render(
+        request,
+        "participant.html",
+        room=room,
+        state=room.state_payload(PARTICIPANT),
+        tally=room.tally_payload(PARTICIPANT, voting(request).hub.connected(room)),
+        my_votes=room.votes_of(pid),
+        as_json=as_json,
+        notice=request.query_params.get("notice"),
+    )
+
+
+async def vote_form(request: Request) -> Response:
+    """The same vote as over the WebSocket, for phones whose socket cannot connect."""
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    wants_json = "application/json" in request.headers.get("accept", "")
+    if not from_own_site(request):
+        return JSONResponse({"error": "forbidden", "message": "Cross-site request."}, 403)
+    form = await request.form()
+    raw_statement = str(form.get("statement", ""))
+    statement_id = int(raw_statement) if raw_statement.isdigit() else raw_statement
+    option = form.get("option")
+    try:
+        await voting(request).cast_vote(room, participant_id(request.session), statement_id, option)
+    except InputError as error:
+        if wants_json:
+            return JSONResponse({"error": error.code, "message": error.message}, 400)
+        return RedirectResponse(f"/j/{room.code}?notice={error.code}", status_code=303)
+    if wants_json:
+        return JSONResponse({"type": "ack", "statement": statement_id, "option": option})
+    return RedirectResponse(f"/j/{room.code}?notice=saved", status_code=303)
+
+
+async def projector(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    base = base_url(request)
+    return render(
+        request,
+        "projector.html",
+        room=room,
+        state=room.state_payload(PROJECTOR),
+        tally=room.tally_payload(PROJECTOR, voting(request).hub.connected(room)),
+        join_url=participant_url(base, room.event),
+        join_host=base.split("://", 1)[-1],
+        as_json=as_json,
+    )
+
+
+async def moderator(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    token = request.query_params.get("token")
+    if token is not None:
+        if not token_matches(room.event, token):
+            return _forbidden(request)
+        grant_moderator(request.session, room.event)
+        # The token leaves the address bar (and the history) at once.
+        return RedirectResponse(f"/m/{room.code}", status_code=303)
+    if not is_moderator(request.session, room.event):
+        return _forbidden(request)
+    base = base_url(request)
+    return render(
+        request,
+        "moderator.html",
+        room=room,
+        state=room.state_payload(MODERATOR),
+        tally=room.tally_payload(MODERATOR, voting(request).hub.connected(room)),
+        join_url=participant_url(base, room.event),
+        projector_url=projector_url(base, room.event),
+        as_json=as_json,
+    )
+
+
+def _forbidden(request: Request) -> Response:
+    _ = translator(language(request))
+    return error_page(
+        request,
+        403,
+        _("Moderators only"),
+        _("Open the moderator link you received when the event was created."),
+    )
+
+
+async def export_results(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    if not is_moderator(request.session, room.event):
+        return _forbidden(request)
+    filename = f"voting-{room.code}"
+    fmt = request.path_params["format"]
+    if fmt not in ("csv", "json"):
+        return PlainTextResponse(f"unknown export format {fmt!r}; use csv or json", 404)
+    if fmt == "csv":
+        return PlainTextResponse(
+            export.results_csv(room),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    return JSONResponse(
+        export.results(voting(request).store, room),
+        headers={"content-disposition": f'attachment; filename="{filename}.json"'},
+    )
+
+
+async def qr_code(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return PlainTextResponse("unknown code", 404)
+    return Response(
+        qr.svg(participant_url(base_url(request), room.event)),
+        media_type="image/svg+xml",
+        headers={"cache-control": "public, max-age=3600"},
+    )
+
+
+async def health(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+routes = [
+    Route("/", home),
+    Route("/j/{code}", participant),
+    Route("/j/{code}/vote", vote_form, methods=["POST"]),
+    Route("/p/{code}", projector),
+    Route("/m/{code}", moderator),
+    Route("/m/{code}/export.{format:str}", export_results),
+    Route("/qr/{code}.svg", qr_code),
+    Route("/healthz", health),
+]

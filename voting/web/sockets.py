@@ -1,0 +1,276 @@
+"""The WebSocket endpoint: check who is calling, send the full state, then relay.
+
+One socket per page: `/ws/<code>?role=participant|projector|moderator`. Messages are
+JSON objects with a "type"; see docs/protocol.md. Every problem with a message is
+answered with {"type": "error", "code": ..., "message": ...} and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from voting.live import MODERATOR, PARTICIPANT, ROLES, Room
+from voting.models import InputError
+from voting.realtime.hub import Client
+from voting.realtime.outbox import Outbox
+from voting.security import is_moderator, same_origin
+from voting.services import Voting
+from voting.settings import Settings
+
+MAX_MESSAGE_CHARS = {PARTICIPANT: 2_000, MODERATOR: 64_000}
+DEFAULT_MAX_MESSAGE_CHARS = 500
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_EVENT = 4404
+CLOSE_NO_IDENTITY = 4401
+CLOSE_BAD_ROLE = 4400
+CLOSE_TOO_SLOW = 4408
+
+
+class RateLimit:
+    """Token bucket: `rate` messages per second on average, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = burst, time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass
+class Session:
+    """One connected page: what it may do and where replies go."""
+
+    voting: Voting
+    room: Room
+    client: Client
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        self.client.send(payload)
+
+
+Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+async def endpoint(ws: WebSocket) -> None:
+    settings: Settings = ws.state.settings
+    voting: Voting = ws.state.voting
+    if not same_origin(ws.headers.get("origin"), ws.headers.get("host"), settings.public_url):
+        await ws.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
+        return
+    role = ws.query_params.get("role", PARTICIPANT)
+    room = voting.room(ws.path_params["code"])
+    await ws.accept()
+    refusal = _refusal(ws, role, room)
+    if refusal is not None or room is None:
+        code, close_code, message = refusal or ("unknown_event", CLOSE_UNKNOWN_EVENT, "")
+        await ws.send_json({"type": "error", "code": code, "message": message})
+        await ws.close(code=close_code)
+        return
+    participant = ws.session.get("pid") if role == PARTICIPANT else None
+    client = Client(role, participant, Outbox(settings.outbox_limit))
+    session = Session(voting, room, client)
+    voting.hub.subscribe(room, client)
+    welcome: dict[str, Any] = {"type": "welcome", "role": role}
+    if participant is not None:
+        welcome["votes"] = room.votes_of(participant)
+    client.send(welcome)
+    client.send(room.state_payload(role), "state")
+    tally = room.tally_payload(role, voting.hub.connected(room))
+    if tally is not None:
+        client.send(tally, "tally")
+    sender = asyncio.create_task(_send_loop(ws, client.outbox))
+    try:
+        await _receive_loop(ws, session)
+    finally:
+        voting.hub.unsubscribe(room, client)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
+def _refusal(ws: WebSocket, role: str, room: Room | None) -> tuple[str, int, str] | None:
+    if role not in ROLES:
+        return ("invalid_role", CLOSE_BAD_ROLE, f"Unknown role {role!r}.")
+    if room is None:
+        return ("unknown_event", CLOSE_UNKNOWN_EVENT, "There is no event with this code.")
+    if role == MODERATOR and not is_moderator(ws.session, room.event):
+        return ("forbidden", CLOSE_FORBIDDEN, "Open the moderator link to moderate this event.")
+    if role == PARTICIPANT and not isinstance(ws.session.get("pid"), str):
+        return ("no_identity", CLOSE_NO_IDENTITY, "Open the join page first (it sets a cookie).")
+    return None
+
+
+async def _send_loop(ws: WebSocket, outbox: Outbox) -> None:
+    try:
+        await outbox.drain(ws.send_text)
+        if outbox.overflowed:  # too slow to keep up: it will reconnect and resynchronise
+            await ws.close(code=CLOSE_TOO_SLOW)
+    except Exception:  # the connection is gone; the receive loop cleans up
+        return
+
+
+async def _receive_loop(ws: WebSocket, session: Session) -> None:
+    role = session.client.role
+    limit = MAX_MESSAGE_CHARS.get(role, DEFAULT_MAX_MESSAGE_CHARS)
+    rate = RateLimit(rate=5, burst=20) if role != MODERATOR else RateLimit(rate=20, burst=60)
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            session.reply(_error("invalid_message", "Send JSON text frames."))
+        elif len(text) > limit:
+            session.reply(_error("too_large", f"Messages can be at most {limit} characters."))
+        elif not rate.allow():
+            session.reply(_error("rate_limited", "Too many messages; slow down."))
+        else:
+            await _handle(session, text)
+
+
+async def _handle(session: Session, text: str) -> None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        session.reply(_error("invalid_json", "That message is not valid JSON."))
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        session.reply(_error("invalid_message", 'A message is a JSON object with a "type".'))
+        return
+    ref = data.get("id") if isinstance(data.get("id"), int | str) else None
+    kind = data["type"]
+    handler, allowed = _HANDLERS.get(kind, (None, ()))
+    if handler is None:
+        session.reply(_error("unknown_type", f"Unknown message type {kind[:40]!r}.", ref))
+        return
+    if session.client.role not in allowed:
+        session.reply(_error("forbidden", f"{session.client.role} cannot send {kind!r}.", ref))
+        return
+    try:
+        reply = await handler(session, data)
+    except InputError as error:
+        session.reply(_error(error.code, error.message, ref))
+        return
+    if reply is not None:
+        session.reply({**reply, "ref": ref} if ref is not None else reply)
+
+
+def _error(code: str, message: str, ref: object = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        payload["ref"] = ref
+    return payload
+
+
+# -- handlers --------------------------------------------------------------------------------
+
+OK: dict[str, Any] = {"type": "ok"}
+
+
+async def _ping(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "pong"}
+
+
+async def _vote(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    participant = session.client.participant
+    assert participant is not None
+    statement, option = data.get("statement"), data.get("option")
+    await session.voting.cast_vote(session.room, participant, statement, option)
+    return {"type": "ack", "statement": statement, "option": option}
+
+
+async def _goto(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    target = data.get("statement")
+    if target is not None and not isinstance(target, int):
+        raise InputError("unknown_statement", f"There is no statement {target!r} here.")
+    await session.voting.goto(session.room, target)
+    return OK
+
+
+async def _next(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.step(session.room, +1)
+    return OK
+
+
+async def _previous(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.step(session.room, -1)
+    return OK
+
+
+def _flag(data: dict[str, Any], name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise InputError("invalid_value", f'"{name}" must be true or false, not {value!r}.')
+    return value
+
+
+async def _voting(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.set_voting(session.room, _flag(data, "open"))
+    return OK
+
+
+async def _results(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.set_results(session.room, str(data.get("target")), _flag(data, "shown"))
+    return OK
+
+
+async def _reset(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.reset_votes(session.room, data.get("statement"))
+    return OK
+
+
+async def _add(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.add_statements(
+        session.room, data.get("texts"), data.get("scale", "likert5")
+    )
+    return OK
+
+
+async def _edit(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.edit_statement(
+        session.room, data.get("statement"), data.get("text"), data.get("scale")
+    )
+    return OK
+
+
+async def _delete(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.delete_statement(session.room, data.get("statement"))
+    return OK
+
+
+async def _move(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.move_statement(session.room, data.get("statement"), data.get("position"))
+    return OK
+
+
+EVERYONE = ROLES
+_HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
+    "ping": (_ping, EVERYONE),
+    "vote": (_vote, (PARTICIPANT,)),
+    "goto": (_goto, (MODERATOR,)),
+    "next": (_next, (MODERATOR,)),
+    "prev": (_previous, (MODERATOR,)),
+    "voting": (_voting, (MODERATOR,)),
+    "results": (_results, (MODERATOR,)),
+    "reset": (_reset, (MODERATOR,)),
+    "statement.add": (_add, (MODERATOR,)),
+    "statement.edit": (_edit, (MODERATOR,)),
+    "statement.delete": (_delete, (MODERATOR,)),
+    "statement.move": (_move, (MODERATOR,)),
+}
