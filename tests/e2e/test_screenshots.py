@@ -1,0 +1,225 @@
+"""A realistic evening, photographed for docs/screenshots/, plus layout checks on the beamer.
+
+One phone is a real (emulated) iPhone page; eleven more phones are plain WebSocket
+clients that join with a cookie, like a browser would, and vote. Twelve participants in
+all. The projector must never scroll and a 280-character statement must fit, at 1080p
+and at 720p.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import queue
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from voting.demo import DEMO_STATEMENTS, DEMO_TITLE
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+T = 10_000  # ms
+
+LONG_STATEMENT = (
+    "Om de veiligheid in onze wijken echt te verbeteren, moet de gemeente niet alleen"
+    " investeren in camera's en extra politie op straat, maar ook in straathoekwerk, goede"
+    " verlichting, buurtbemiddeling en een meldpunt dat 's avonds en in het weekend"
+    " bereikbaar is voor al haar inwoners."
+)
+DECK = [*DEMO_STATEMENTS, LONG_STATEMENT]
+
+# Eleven WebSocket phones per statement; the browser phone adds one more vote.
+BOT_VOTES = {
+    0: ["strongly_agree"] * 3 + ["agree"] * 3 + ["neutral", "disagree", "disagree"]
+    + ["strongly_disagree", "pass"],
+    len(DECK) - 1: ["strongly_agree", "agree", "agree", "neutral", "neutral", "disagree"]
+    + ["disagree", "disagree", "strongly_disagree", "strongly_disagree", "agree"],
+}
+PHONE_VOTE = {0: "agree", len(DECK) - 1: "neutral"}
+
+
+class BotPhone:
+    """A participant without a browser: the join page's cookie, then the WebSocket."""
+
+    def __init__(self, base_url: str, ws_url: str, code: str) -> None:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(f"{base_url}/j/{code}", timeout=10) as response:
+            assert response.status == 200
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        assert "voting=" in cookie
+        self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        # websockets 17 warns (an error here) unless connect() is used as a context manager.
+        self._connection = ExitStack()
+        self.ws: ClientConnection = self._connection.enter_context(
+            connect(
+                f"{ws_url}?role=participant", additional_headers={"Cookie": cookie}, open_timeout=10
+            )
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        try:
+            for frame in self.ws:
+                self.inbox.put(json.loads(frame))
+        except ConnectionClosed:  # closed at teardown
+            return
+
+    def vote(self, statement: int, option: str) -> None:
+        self.ws.send(json.dumps({"type": "vote", "statement": statement, "option": option}))
+        while True:
+            message = self.inbox.get(timeout=10)
+            if message["type"] == "ack" and message["statement"] == statement:
+                assert message["option"] == option
+                return
+            assert message["type"] != "error", message
+
+    def close(self) -> None:
+        self._connection.close()
+        self.reader.join(timeout=5)
+
+
+@pytest.fixture
+def join_bots() -> Iterator[Callable[[Any, int], list[BotPhone]]]:
+    """join_bots(app, n): n participants on WebSockets, closed at teardown."""
+    with ExitStack() as stack:
+
+        def join(app: Any, count: int) -> list[BotPhone]:
+            bots = [BotPhone(app.base_url, app.ws_url, app.code) for _ in range(count)]
+            for bot in bots:
+                stack.callback(bot.close)
+            return bots
+
+        yield join
+
+
+def shoot(page: Page, name: str, **options: Any) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), animations="disabled", **options)
+
+
+LAYOUT = """() => {
+  const root = document.documentElement;
+  const box = (el) => el.getBoundingClientRect().toJSON();
+  const statement = document.querySelector('[data-statement]');
+  const stage = statement.closest('.stage');
+  const live = stage.querySelector('.live');
+  return {
+    scrollHeight: root.scrollHeight, innerHeight: window.innerHeight,
+    scrollWidth: root.scrollWidth, innerWidth: window.innerWidth,
+    statement: box(statement), stage: box(stage), live: box(live),
+    statementScroll: [statement.scrollWidth, statement.clientWidth,
+                      statement.scrollHeight, statement.clientHeight],
+    fontSize: getComputedStyle(statement).fontSize,
+  };
+}"""
+
+
+def assert_projector_fits(page: Page) -> dict[str, Any]:
+    m = page.evaluate(LAYOUT)
+    where = f"at {m['innerWidth']}x{m['innerHeight']}: {m}"
+    assert m["scrollHeight"] <= m["innerHeight"], f"projector scrolls vertically {where}"
+    assert m["scrollWidth"] <= m["innerWidth"], f"projector scrolls horizontally {where}"
+    s, stage, live = m["statement"], m["stage"], m["live"]
+    sw, cw, sh, ch = m["statementScroll"]
+    assert sw <= cw and sh <= ch, f"statement text overflows its own box {where}"
+    assert stage["left"] - 0.5 <= s["left"] and s["right"] <= stage["right"] + 0.5, where
+    assert stage["top"] - 0.5 <= s["top"] and s["bottom"] <= stage["bottom"] + 0.5, where
+    assert s["bottom"] <= live["top"] + 0.5, f"statement runs into the counts/chart {where}"
+    assert live["bottom"] <= stage["bottom"] + 0.5, f"chart pushed off the stage {where}"
+    return m
+
+
+@pytest.mark.timeout(180)
+def test_screenshots(
+    start_app: Any,
+    new_context: Any,
+    phone_args: dict[str, Any],
+    join_bots: Callable[[Any, int], list[BotPhone]],
+) -> None:
+    assert len(LONG_STATEMENT) == 280
+    app = start_app(DEMO_TITLE, DECK, "likert5")
+    first, long_id = app.statement_ids[0], app.statement_ids[-1]
+
+    moderator = new_context(viewport={"width": 1440, "height": 900}, locale="nl-BE").new_page()
+    moderator.goto(app.moderator_url)
+    projector = new_context(viewport={"width": 1920, "height": 1080}, locale="nl-BE").new_page()
+    projector.goto(app.projector_url)
+    small = new_context(viewport={"width": 1280, "height": 720}, locale="nl-BE").new_page()
+    small.goto(app.projector_url)
+    phone_size = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
+    phone = new_context(**{**phone_args, **phone_size}).new_page()
+    phone.goto(app.participant_url)
+
+    bots = join_bots(app, 11)
+    expect(moderator.locator("[data-connected]")).to_have_text("12", timeout=T)
+
+    # Before the first statement: the welcome screen with the join panel.
+    expect(projector.locator("#projector")).to_have_class("welcome", timeout=T)
+    expect(projector.locator("img.qr")).to_have_js_property("complete", True, timeout=T)
+    shoot(projector, "projector-welcome.png")
+    expect(phone.locator("[data-view=waiting]")).to_be_visible(timeout=T)
+    shoot(phone, "phone-waiting.png", scale="css")
+
+    # Statement 1: voting opens, everybody votes, results still hidden.
+    moderator.locator(f"li[data-id='{first}'] button[data-action=goto]").click()
+    moderator.locator("#moderator .controls [data-action=toggle-voting]").click()
+    expect(phone.locator("button.option[value=agree]")).to_be_enabled(timeout=T)
+    phone.locator(f"button.option[value={PHONE_VOTE[0]}]").click()
+    expect(phone.locator("[data-vote-status]")).to_have_text("✓ Je stem is bewaard", timeout=T)
+    for bot, option in zip(bots, BOT_VOTES[0], strict=True):
+        bot.vote(first, option)
+    expect(projector.locator("[data-voters]")).to_have_text("12", timeout=T)
+    expect(projector.locator("[data-connected]")).to_have_text("12", timeout=T)
+    expect(projector.locator("[data-results-hidden]")).to_be_visible()
+    shoot(phone, "phone-ballot.png", scale="css")
+    shoot(projector, "projector-hidden.png")
+
+    # Results on the projector: 7 of the 11 opinions agree (one phone passed).
+    moderator.locator("#moderator .controls [data-action=toggle-projector]").click()
+    expect(projector.locator("[data-results]")).to_be_visible(timeout=T)
+    legend = projector.locator("[data-results] .chart-legend li[data-option=strongly_agree] .pct")
+    expect(legend).to_have_text("27%", timeout=T)  # 3 of the 11 who did not pass
+    shoot(projector, "projector-results.png")
+    expect(small.locator("[data-results]")).to_be_visible(timeout=T)
+    shoot(small, "projector-720p.png")
+    assert_projector_fits(projector)
+    assert_projector_fits(small)
+
+    # Results on the phones too.
+    moderator.locator("#moderator .controls [data-action=toggle-phones]").click()
+    results = phone.locator("[data-results]")
+    expect(results).to_be_visible(timeout=T)
+    expect(results.locator(".chart-legend li[data-option=agree] .pct")).to_have_text("36%")
+    results.scroll_into_view_if_needed()
+    shoot(phone, "phone-results.png", scale="css")
+
+    expect(moderator.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
+    shoot(moderator, "moderator.png")
+
+    # The longest statement the app accepts, with results, at 1080p and 720p.
+    moderator.locator(f"li[data-id='{long_id}'] button[data-action=goto]").click()
+    moderator.locator("#moderator .controls [data-action=toggle-voting]").click()
+    expect(phone.locator("[data-statement]")).to_have_text(LONG_STATEMENT, timeout=T)
+    expect(phone.locator("button.option[value=neutral]")).to_be_enabled(timeout=T)
+    phone.locator(f"button.option[value={PHONE_VOTE[len(DECK) - 1]}]").click()
+    for bot, option in zip(bots, BOT_VOTES[len(DECK) - 1], strict=True):
+        bot.vote(long_id, option)
+    moderator.locator("#moderator .controls [data-action=toggle-projector]").click()
+    for page in (projector, small):
+        expect(page.locator("[data-statement]")).to_have_text(LONG_STATEMENT, timeout=T)
+        expect(page.locator("[data-voters]")).to_have_text("12", timeout=T)
+        expect(page.locator("[data-results]")).to_be_visible(timeout=T)
+    shoot(projector, "projector-long-statement.png")
+    shoot(small, "projector-long-statement-720p.png")
+    assert_projector_fits(projector)
+    assert_projector_fits(small)
