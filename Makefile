@@ -28,7 +28,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
 
 screenshots: $(BIN)/.installed
-	$(BIN)/python -m pytest tests/e2e -k screenshots --screenshots
+	VOTING_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -k screenshots
 
 clean:
 	rm -rf $(VENV) *.egg-info build

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,8 @@ class LiveApp:
     token: str
     statements: list[str]
     statement_ids: list[int] = field(default_factory=list)
+    db: str = ""
+    port: int = 0
 
     @property
     def participant_url(self) -> str:
@@ -95,49 +97,73 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def start_app(tmp_path: Path) -> Iterator[Callable[..., LiveApp]]:
-    """Factory: create an event in a fresh database, serve it, return where it runs."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+def _serve(db: str, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+    app = create_app(Settings(db=db, demo=False, admin_password="pw"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the voting server did not start")
+        time.sleep(0.02)
+    return server, thread
 
-    def start(
-        title: str = "Testavond",
-        statements: list[str] | None = None,
-        scale: str = "likert5",
+
+def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Servers:
+    """Starts events on real servers; can stop one and start it again (a restart)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.running: dict[int, tuple[uvicorn.Server, threading.Thread]] = {}
+        self.count = 0
+
+    def __call__(
+        self, title: str = "Testavond", statements: list[str] | None = None, scale: str = "likert5"
     ) -> LiveApp:
+        """Create an event in a fresh database, serve it, return where it runs."""
         texts = statements or ["stmt 1", "stmt 2", "stmt 3"]
-        db = str(tmp_path / f"voting-{len(running)}.db")
+        self.count += 1
+        db = str(self.folder / f"voting-{self.count}.db")
         store = Store(db)
         event = store.write(sql.insert_event, title, texts, scale)
         ids = [s.id for s in store.statements(event.id)]
         store.close()
-
-        app = create_app(Settings(db=db, demo=False, admin_password="pw"))
         port = _free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning"
+        self.running[port] = _serve(db, port)
+        return LiveApp(
+            f"http://127.0.0.1:{port}", event.code, event.moderator_token, texts, ids, db, port
         )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-        thread.start()
-        running.append((server, thread))
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the voting server did not start")
-            time.sleep(0.02)
-        return LiveApp(f"http://127.0.0.1:{port}", event.code, event.moderator_token, texts, ids)
 
-    yield start
+    def stop(self, app: LiveApp) -> None:
+        _stop(*self.running.pop(app.port))
 
-    for server, _thread in running:
-        server.should_exit = True
-    for _server, thread in running:
-        thread.join(timeout=10)
+    def start_again(self, app: LiveApp) -> None:
+        self.running[app.port] = _serve(app.db, app.port)
+
+    def stop_all(self) -> None:
+        for server, thread in self.running.values():
+            _stop(server, thread)
+        self.running.clear()
 
 
 @pytest.fixture
-def live_app(start_app: Callable[..., LiveApp]) -> LiveApp:
+def start_app(tmp_path: Path) -> Iterator[Servers]:
+    servers = Servers(tmp_path)
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture
+def live_app(start_app: Servers) -> LiveApp:
     """The default event: three likert5 statements."""
     return start_app()
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
 import queue
+import tempfile
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,7 +27,14 @@ from websockets.sync.client import ClientConnection, connect
 
 from voting.demo import DEMO_STATEMENTS, DEMO_TITLE
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The pictures land in docs/screenshots/ only when asked (make screenshots); an ordinary
+# test run writes them to a temporary folder, so it never dirties the checkout.
+SCREENSHOTS = (
+    DOCS_SCREENSHOTS
+    if os.environ.get("VOTING_UPDATE_SCREENSHOTS")
+    else Path(tempfile.mkdtemp(prefix="voting-screenshots-"))
+)
 T = 10_000  # ms
 
 LONG_STATEMENT = (
@@ -120,6 +129,9 @@ LAYOUT = """() => {
     statementScroll: [statement.scrollWidth, statement.clientWidth,
                       statement.scrollHeight, statement.clientHeight],
     fontSize: getComputedStyle(statement).fontSize,
+    joinCode: box(document.querySelector('.join-code')),
+    joinCodeFont: parseFloat(getComputedStyle(document.querySelector('.join-code')).fontSize),
+    joinPanel: box(document.querySelector('.join-panel')),
   };
 }"""
 
@@ -136,6 +148,9 @@ def assert_projector_fits(page: Page) -> dict[str, Any]:
     assert stage["top"] - 0.5 <= s["top"] and s["bottom"] <= stage["bottom"] + 0.5, where
     assert s["bottom"] <= live["top"] + 0.5, f"statement runs into the counts/chart {where}"
     assert live["bottom"] <= stage["bottom"] + 0.5, f"chart pushed off the stage {where}"
+    code, panel = m["joinCode"], m["joinPanel"]
+    assert code["height"] < 1.6 * m["joinCodeFont"], f"join code wraps onto two lines {where}"
+    assert panel["left"] <= code["left"] and code["right"] <= panel["right"], where
     return m
 
 
