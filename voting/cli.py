@@ -106,8 +106,16 @@ def _print_links(base: str, event: Event, with_qr: bool = False) -> None:
 
 def _raise_open_file_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    # macOS reports an unlimited hard limit but refuses it as a soft limit (ValueError);
+    # then settle for OPEN_MAX, 10240, rather than fail to start.
+    for target in (hard, min(hard, 10_240)):
+        if soft >= target:
+            return
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            return
+        except (ValueError, OSError):
+            continue
 
 
 @main.group()
@@ -139,7 +147,8 @@ def create(
 ) -> None:
     """Create an event from a file of statements and print its three links."""
     try:
-        texts = parse_statement_lines(statements_file.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad's "UTF-8 with BOM" must not turn a first-line # comment into text.
+        texts = parse_statement_lines(statements_file.read_text(encoding="utf-8-sig"))
         title = clean_title(title)
         check_scale(scale)
     except InputError as error:
@@ -148,8 +157,9 @@ def create(
         raise click.BadParameter(f"{statements_file} is not UTF-8 text") from None
     if not texts:
         raise click.BadParameter(f"{statements_file} holds no statements")
+    # No prepare() here: it would generate the admin password without showing it, and
+    # `voting serve` would then never print it. serve prepares the database on start.
     store = Store(db)
-    prepare(store, Settings.from_env(db=db, demo=False))
     created = store.write(sql.insert_event, title, texts, scale)
     store.close()
     base = public_url.rstrip("/")

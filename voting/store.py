@@ -81,7 +81,11 @@ class Store:
     def __init__(self, path: str) -> None:
         self.path = path
         self.conn = connect(path)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.conn.close()  # e.g. a newer schema: do not leak the connection
+            raise
 
     def close(self) -> None:
         self.conn.close()

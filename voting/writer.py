@@ -43,9 +43,11 @@ class Writer:
         """Finish every queued write, then stop the thread."""
         if self._thread is None:
             return
+        # Mark the writer stopped first: a write submitted while the thread finishes would
+        # queue behind _STOP and never resolve; submit() now refuses it instead.
+        thread, self._thread = self._thread, None
         self._queue.put(_STOP)
-        await asyncio.to_thread(self._thread.join)
-        self._thread = None
+        await asyncio.to_thread(thread.join)
 
     async def submit(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(conn, *args)` in the next batch; return its result once committed."""

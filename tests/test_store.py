@@ -1,0 +1,339 @@
+"""The SQLite store: schema and migrations, constraints, statement order, live state."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voting import store as sql
+from voting.models import Event, LiveState
+from voting.store import SCHEMA_VERSION, Store
+
+
+@pytest.fixture
+def store(db: str) -> Iterator[Store]:
+    opened = Store(db)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def event(store: Store) -> Event:
+    return store.write(sql.insert_event, "Veiligheid", ["Een", "Twee", "Drie", "Vier"], "likert5")
+
+
+def count(store: Store, table: str) -> int:
+    return int(store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def texts(store: Store, event_id: int) -> list[tuple[int, str]]:
+    return [(s.position, s.text) for s in store.statements(event_id)]
+
+
+# -- schema and migrations --------------------------------------------------------------------
+
+
+def test_a_new_database_gets_the_schema_in_wal_mode(store: Store) -> None:
+    tables = {
+        row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    assert {"settings", "events", "statements", "participants", "votes"} <= tables
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+
+
+def test_wal_mode_and_version_persist_for_other_connections(db: str) -> None:
+    Store(db).close()
+    plain = sqlite3.connect(db)
+    try:
+        assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert plain.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        plain.close()
+
+
+def test_reopening_keeps_the_data(db: str) -> None:
+    first = Store(db)
+    created = first.write(sql.insert_event, "Veiligheid", ["Een"], "yesno")
+    first.close()
+    second = Store(db)
+    try:
+        assert second.event_by_code(created.code) == created
+        assert [s.text for s in second.statements(created.id)] == ["Een"]
+    finally:
+        second.close()
+
+
+def test_a_newer_schema_version_is_refused_clearly(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = sqlite3.connect(db)
+    plain.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    plain.close()
+    opened: list[sqlite3.Connection] = []
+
+    def spy(path: str) -> sqlite3.Connection:
+        opened.append(sql_connect(path))
+        return opened[-1]
+
+    sql_connect = sql.connect
+    monkeypatch.setattr(sql, "connect", spy)
+    with pytest.raises(RuntimeError) as raised:
+        Store(db)
+    message = str(raised.value)
+    assert db in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message
+    assert f"knows {SCHEMA_VERSION}" in message
+    # The refused database is left alone, and its connection is not leaked.
+    [conn] = opened
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")
+    plain = sqlite3.connect(db)
+    try:
+        assert plain.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert plain.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    finally:
+        plain.close()
+
+
+def test_write_rolls_back_a_failing_function(store: Store) -> None:
+    def half_done(conn: sqlite3.Connection) -> None:
+        sql.put_setting(conn, "half", "done")
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        store.write(half_done)
+    assert store.setting("half") is None
+    assert not store.conn.in_transaction
+    store.write(sql.put_setting, "after", "ok")  # the connection is still usable
+    assert store.setting("after") == "ok"
+
+
+def test_settings_are_upserted(store: Store) -> None:
+    assert store.setting("secret_key") is None
+    store.write(sql.put_setting, "secret_key", "one")
+    store.write(sql.put_setting, "secret_key", "two")
+    assert store.setting("secret_key") == "two"
+    assert count(store, "settings") == 1
+
+
+# -- votes and participants -------------------------------------------------------------------
+
+
+def test_one_vote_per_participant_per_statement_the_latest_counts(store: Store, event: Event) -> None:
+    first, second, *_ = store.statements(event.id)
+    store.write(sql.insert_vote, first.id, "p1", "agree")
+    store.write(sql.insert_vote, first.id, "p1", "strongly_disagree")
+    store.write(sql.insert_vote, second.id, "p1", "pass")
+    store.write(sql.insert_vote, first.id, "p2", "neutral")
+    votes = {(r["statement_id"], r["participant_id"]): r["option"] for r in store.votes(event.id)}
+    assert votes == {
+        (first.id, "p1"): "strongly_disagree",
+        (second.id, "p1"): "pass",
+        (first.id, "p2"): "neutral",
+    }
+    assert count(store, "votes") == 3
+
+
+def test_the_primary_key_itself_refuses_a_second_vote(store: Store, event: Event) -> None:
+    first = store.statements(event.id)[0]
+    store.write(sql.insert_vote, first.id, "p1", "agree")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO votes (statement_id, participant_id, option, cast_at) VALUES (?, ?, ?, ?)",
+            (first.id, "p1", "disagree", sql.now()),
+        )
+    assert [r["option"] for r in store.votes(event.id)] == ["agree"]
+
+
+def test_a_vote_on_an_unknown_statement_is_refused(store: Store, event: Event) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.write(sql.insert_vote, 999_999, "p1", "agree")
+    assert count(store, "votes") == 0
+
+
+def test_participants_are_counted_once_per_event(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Ander", ["X"], "yesno")
+    store.write(sql.insert_participant, event.id, "p1")
+    store.write(sql.insert_participant, event.id, "p1")
+    store.write(sql.insert_participant, event.id, "p2")
+    store.write(sql.insert_participant, other.id, "p1")
+    assert store.participant_count(event.id) == 2
+    assert store.participant_count(other.id) == 1
+
+
+def test_votes_of_an_event_exclude_other_events(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Ander", ["X"], "yesno")
+    store.write(sql.insert_vote, store.statements(event.id)[0].id, "p1", "agree")
+    store.write(sql.insert_vote, store.statements(other.id)[0].id, "p1", "yes")
+    assert [r["option"] for r in store.votes(event.id)] == ["agree"]
+    assert [r["option"] for r in store.votes(other.id)] == ["yes"]
+
+
+def test_delete_votes_clears_one_statement(store: Store, event: Event) -> None:
+    first, second, *_ = store.statements(event.id)
+    store.write(sql.insert_vote, first.id, "p1", "agree")
+    store.write(sql.insert_vote, second.id, "p1", "agree")
+    store.write(sql.delete_votes, first.id)
+    assert [r["statement_id"] for r in store.votes(event.id)] == [second.id]
+
+
+def test_deleting_an_event_cascades(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Blijft", ["X", "Y"], "yesno")
+    for e in (event, other):
+        store.write(sql.insert_participant, e.id, "p1")
+        for s in store.statements(e.id):
+            store.write(sql.insert_vote, s.id, "p1", "pass")
+    first = store.statements(event.id)[0]
+    store.write(sql.save_state, event.id, LiveState(statement_id=first.id, voting_open=True))
+
+    store.write(sql.delete_event, event.id)
+
+    assert store.event_by_code(event.code) is None
+    assert store.statements(event.id) == []
+    assert store.votes(event.id) == []
+    assert store.participant_count(event.id) == 0
+    assert count(store, "statements") == 2
+    assert count(store, "votes") == 2
+    assert count(store, "participants") == 1
+    assert store.event_by_code(other.code) == other
+
+
+# -- statements -------------------------------------------------------------------------------
+
+
+def test_statements_come_in_position_order(store: Store, event: Event) -> None:
+    assert texts(store, event.id) == [(0, "Een"), (1, "Twee"), (2, "Drie"), (3, "Vier")]
+    assert {s.scale for s in store.statements(event.id)} == {"likert5"}
+    assert all(s.event_id == event.id for s in store.statements(event.id))
+
+
+def test_added_statements_go_to_the_end(store: Store, event: Event) -> None:
+    added = store.write(sql.insert_statements, event.id, ["Vijf", "Zes"], "yesno")
+    assert [(s.position, s.text, s.scale) for s in added] == [(4, "Vijf", "yesno"), (5, "Zes", "yesno")]
+    assert store.statements(event.id)[-2:] == added
+
+
+def test_statements_of_a_new_event_start_at_zero(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Ander", ["X"], "agree3")
+    assert [(s.position, s.text, s.scale) for s in store.statements(other.id)] == [(0, "X", "agree3")]
+
+
+def test_reorder_statements(store: Store, event: Event) -> None:
+    a, b, c, d = (s.id for s in store.statements(event.id))
+    store.write(sql.reorder_statements, [d, b, a, c])
+    assert texts(store, event.id) == [(0, "Vier"), (1, "Twee"), (2, "Een"), (3, "Drie")]
+    assert [s.id for s in store.statements(event.id)] == [d, b, a, c]
+
+
+def test_update_statement(store: Store, event: Event) -> None:
+    first = store.statements(event.id)[0]
+    store.write(sql.update_statement, first.id, "Nieuw", "yesno")
+    changed = store.statements(event.id)[0]
+    assert (changed.id, changed.position, changed.text, changed.scale) == (first.id, 0, "Nieuw", "yesno")
+
+
+def test_delete_statement_renumbers_the_rest_and_saves_the_state(store: Store, event: Event) -> None:
+    a, b, c, d = (s.id for s in store.statements(event.id))
+    store.write(sql.insert_vote, b, "p1", "agree")
+    store.write(sql.insert_vote, c, "p1", "agree")
+    store.write(sql.save_state, event.id, LiveState(statement_id=b, voting_open=True))
+
+    state = LiveState(statement_id=None, voting_open=False, results_projector=True)
+    store.write(sql.delete_statement, event.id, b, [a, c, d], state)
+
+    assert texts(store, event.id) == [(0, "Een"), (1, "Drie"), (2, "Vier")]
+    assert [r["statement_id"] for r in store.votes(event.id)] == [c]  # its votes went with it
+    found = store.event_by_code(event.code)
+    assert found is not None and found.state == state
+
+
+def test_deleting_the_current_statement_clears_it_from_the_event(store: Store, event: Event) -> None:
+    first = store.statements(event.id)[0]
+    store.write(sql.save_state, event.id, LiveState(statement_id=first.id))
+    store.write(lambda conn: conn.execute("DELETE FROM statements WHERE id = ?", (first.id,)))
+    found = store.event_by_code(event.code)
+    assert found is not None and found.state.statement_id is None
+
+
+# -- events and live state --------------------------------------------------------------------
+
+
+def test_insert_event_returns_what_is_stored(store: Store, event: Event) -> None:
+    found = store.event_by_code(event.code)
+    assert found == event
+    assert found.title == "Veiligheid"
+    assert found.state == LiveState()
+    assert len(event.moderator_token) >= 24
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", event.created_at)
+
+
+def test_unknown_code_is_none(store: Store, event: Event) -> None:
+    assert store.event_by_code("000000") is None
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        LiveState(),
+        LiveState(statement_id=-1, voting_open=True),
+        LiveState(statement_id=-1, voting_open=False, results_projector=True, results_phones=True),
+        LiveState(statement_id=-1, voting_open=True, results_projector=False, results_phones=True),
+    ],
+)
+def test_save_state_round_trips(store: Store, event: Event, state: LiveState) -> None:
+    if state.statement_id == -1:
+        state.statement_id = store.statements(event.id)[2].id
+    store.write(sql.save_state, event.id, state)
+    found = store.event_by_code(event.code)
+    assert found is not None
+    assert found.state == state
+    assert isinstance(found.state.voting_open, bool)
+    assert (found.id, found.title, found.moderator_token) == (event.id, event.title, event.moderator_token)
+
+
+def test_save_state_touches_only_its_event(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Ander", ["X"], "yesno")
+    store.write(sql.save_state, event.id, LiveState(voting_open=True, results_phones=True))
+    found = store.event_by_code(other.code)
+    assert found is not None and found.state == LiveState()
+
+
+def test_events_are_listed_newest_first(store: Store) -> None:
+    created = [store.write(sql.insert_event, f"E{i}", ["X"], "yesno") for i in range(3)]
+    assert [e.code for e in store.events()] == [e.code for e in reversed(created)]
+
+
+def test_event_codes_are_six_digits_and_unique(store: Store) -> None:
+    codes = [store.write(sql.insert_event, f"E{i}", ["X"], "yesno").code for i in range(300)]
+    assert all(re.fullmatch(r"[1-9]\d{5}", code) for code in codes)
+    assert len(set(codes)) == len(codes)
+
+
+def test_a_taken_code_is_drawn_again(store: Store, event: Event, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = int(event.code) - 100_000
+    draws = iter([taken, taken, 23_456])
+    monkeypatch.setattr(secrets, "randbelow", lambda n: next(draws))
+    assert store.write(sql.insert_event, "Nieuw", ["X"], "yesno").code == "123456"
+
+
+def test_the_database_refuses_a_duplicate_or_malformed_code(store: Store, event: Event) -> None:
+    insert = "INSERT INTO events (code, title, moderator_token, created_at) VALUES (?, 't', 'x', 'now')"
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(insert, (event.code,))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(insert, ("12345",))
+
+
+def test_a_second_store_sees_committed_writes(db: str, tmp_path: Path) -> None:
+    writer, reader = Store(db), Store(db)
+    try:
+        created = writer.write(sql.insert_event, "Gedeeld", ["X"], "yesno")
+        assert reader.event_by_code(created.code) == created
+    finally:
+        writer.close()
+        reader.close()

@@ -1,0 +1,256 @@
+"""The single writer thread: durable acknowledgements, batching, isolation of failures.
+
+Plain test functions driving `asyncio.run(...)`: no pytest-asyncio needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from voting import store as sql
+from voting.models import Event
+from voting.store import Store
+from voting.writer import Writer
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def event(db: str) -> Event:
+    store = Store(db)
+    created = store.write(sql.insert_event, "Veiligheid", ["Een", "Twee"], "likert5")
+    store.close()
+    return created
+
+
+def statement_ids(db: str, event: Event) -> list[int]:
+    store = Store(db)
+    ids = [s.id for s in store.statements(event.id)]
+    store.close()
+    return ids
+
+
+def rows(db: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Read with a separate, plain connection: sees only what is committed."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def run_with_writer(db: str, body: Callable[[Writer], Awaitable[T]]) -> tuple[T, Writer]:
+    """Start a writer, run `body` with it, always stop it; all on a fresh event loop."""
+    writer = Writer(db)
+
+    async def main() -> T:
+        writer.start()
+        try:
+            return await body(writer)
+        finally:
+            await writer.stop()
+
+    return asyncio.run(main()), writer
+
+
+class Gate:
+    """A write that holds the writer thread until released, so later writes queue up."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, conn: sqlite3.Connection) -> str:
+        self.entered.set()
+        assert self.release.wait(10), "gate never released"
+        return "gate"
+
+    async def hold(self, writer: Writer) -> asyncio.Task[str]:
+        task = asyncio.ensure_future(writer.submit(self))
+        assert await asyncio.to_thread(self.entered.wait, 10)
+        return task
+
+
+def test_a_write_is_committed_before_its_future_resolves(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+
+    async def body(writer: Writer) -> list[tuple[Any, ...]]:
+        await writer.submit(sql.insert_vote, first, "p1", "agree")
+        # Straight after the acknowledgement, still inside the writer's lifetime.
+        return rows(db, "SELECT statement_id, participant_id, option FROM votes")
+
+    seen, _ = run_with_writer(db, body)
+    assert seen == [(first, "p1", "agree")]
+
+
+def test_submit_returns_the_function_result(db: str, event: Event) -> None:
+    async def body(writer: Writer) -> Event:
+        return await writer.submit(sql.insert_event, "Nieuw", ["X", "Y"], "yesno")
+
+    created, _ = run_with_writer(db, body)
+    store = Store(db)
+    try:
+        assert store.event_by_code(created.code) == created
+        assert [s.text for s in store.statements(created.id)] == ["X", "Y"]
+    finally:
+        store.close()
+
+
+def test_concurrent_writes_are_batched_into_few_commits(db: str, event: Event) -> None:
+    first, second = statement_ids(db, event)
+    votes = [(first if i % 2 else second, f"p{i}", "agree" if i % 3 else "pass") for i in range(500)]
+
+    async def body(writer: Writer) -> None:
+        await asyncio.gather(*(writer.submit(sql.insert_vote, *vote) for vote in votes))
+
+    _, writer = run_with_writer(db, body)
+    assert writer.writes == 500
+    assert 1 <= writer.commits < 50  # one fsync per batch, not per vote
+    stored = rows(db, "SELECT statement_id, participant_id, option FROM votes")
+    assert sorted(stored) == sorted(votes)
+
+
+def test_writes_queued_behind_a_busy_writer_share_one_commit(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+    gate = Gate()
+
+    async def body(writer: Writer) -> int:
+        held = await gate.hold(writer)
+        votes = [
+            asyncio.ensure_future(writer.submit(sql.insert_vote, first, f"p{i}", "agree"))
+            for i in range(200)
+        ]
+        await asyncio.sleep(0)  # every submit is now queued behind the gate
+        gate.release.set()
+        assert await held == "gate"
+        await asyncio.gather(*votes)
+        return writer.commits
+
+    commits, writer = run_with_writer(db, body)
+    assert commits == 2  # the gate's batch, then all 200 votes together
+    assert writer.writes == 201
+    assert rows(db, "SELECT count(*) FROM votes") == [(200,)]
+
+
+def test_a_failing_write_fails_alone_and_the_batch_still_commits(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+    gate = Gate()
+
+    def half_then_fail(conn: sqlite3.Connection) -> None:
+        sql.insert_vote(conn, first, "p-bad", "agree")  # rolled back with its savepoint
+        raise ValueError("bad write")
+
+    async def body(writer: Writer) -> list[Any]:
+        held = await gate.hold(writer)
+        submits = [
+            writer.submit(sql.insert_vote, first, "p1", "agree"),
+            writer.submit(half_then_fail),
+            writer.submit(sql.insert_vote, 999_999, "p2", "agree"),  # foreign key violation
+            writer.submit(sql.insert_vote, first, "p3", "disagree"),
+        ]
+        outcomes = asyncio.gather(*submits, return_exceptions=True)
+        await asyncio.sleep(0)
+        gate.release.set()
+        await held
+        return await outcomes
+
+    outcomes, writer = run_with_writer(db, body)
+    assert outcomes[0] is None and outcomes[3] is None
+    assert isinstance(outcomes[1], ValueError) and str(outcomes[1]) == "bad write"
+    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    assert writer.commits == 2  # the four writes were one batch
+    assert sorted(rows(db, "SELECT participant_id, option FROM votes")) == [
+        ("p1", "agree"),
+        ("p3", "disagree"),
+    ]
+
+
+def test_the_writer_keeps_working_after_a_failure(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+
+    async def body(writer: Writer) -> None:
+        with pytest.raises(sqlite3.IntegrityError):
+            await writer.submit(sql.insert_vote, 999_999, "p1", "agree")
+        await writer.submit(sql.insert_vote, first, "p1", "agree")
+
+    run_with_writer(db, body)
+    assert rows(db, "SELECT participant_id FROM votes") == [("p1",)]
+
+
+def test_stop_finishes_the_queued_writes(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+    gate = Gate()
+    writer = Writer(db)
+
+    async def main() -> list[None]:
+        writer.start()
+        held = await gate.hold(writer)
+        votes = [
+            asyncio.ensure_future(writer.submit(sql.insert_vote, first, f"p{i}", "agree"))
+            for i in range(50)
+        ]
+        await asyncio.sleep(0)  # queued behind the gate
+        stopping = asyncio.ensure_future(writer.stop())
+        await asyncio.sleep(0.05)  # stop has asked the thread to finish
+        assert not stopping.done()
+        gate.release.set()
+        await stopping
+        await held
+        assert all(v.done() for v in votes)
+        return await asyncio.gather(*votes)
+
+    assert asyncio.run(main()) == [None] * 50
+    assert rows(db, "SELECT count(*) FROM votes") == [(50,)]
+
+
+def test_submit_when_not_running_raises(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+    writer = Writer(db)
+
+    async def before_start() -> None:
+        await writer.submit(sql.insert_vote, first, "p1", "agree")
+
+    with pytest.raises(RuntimeError, match="not running"):
+        asyncio.run(before_start())
+
+    async def after_stop() -> None:
+        writer.start()
+        await writer.stop()
+        await writer.submit(sql.insert_vote, first, "p1", "agree")
+
+    with pytest.raises(RuntimeError, match="not running"):
+        asyncio.run(after_stop())
+    assert rows(db, "SELECT count(*) FROM votes") == [(0,)]
+
+
+def test_submit_while_stopping_raises_instead_of_hanging(db: str, event: Event) -> None:
+    first = statement_ids(db, event)[0]
+    gate = Gate()
+    writer = Writer(db)
+
+    async def main() -> None:
+        writer.start()
+        held = await gate.hold(writer)
+        stopping = asyncio.ensure_future(writer.stop())
+        await asyncio.sleep(0.05)  # the stop request is queued
+        try:
+            with pytest.raises(RuntimeError, match="not running"):
+                # Without the fix this write lands behind the stop request and never resolves.
+                await asyncio.wait_for(writer.submit(sql.insert_vote, first, "late", "agree"), 5)
+        finally:
+            gate.release.set()
+            await stopping
+            await held
+
+    asyncio.run(main())
+    assert rows(db, "SELECT count(*) FROM votes") == [(0,)]
+
+
+def test_stop_without_start_is_harmless(db: str) -> None:
+    asyncio.run(Writer(db).stop())
