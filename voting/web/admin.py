@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from voting.i18n import translator
+from voting.i18n import mark, translator
 from voting.links import all_links
 from voting.models import DEFAULT_SCALE, SCALES, InputError, parse_statement_lines
 from voting.security import is_admin, verify_password
@@ -21,7 +21,7 @@ from voting.web.common import (
     voting,
 )
 
-MAX_FORM_BYTES = 100_000
+MAX_PASTE_CHARS = 100_000
 
 
 def _password_ok(request: Request, password: str) -> bool:
@@ -73,10 +73,16 @@ async def create_event(request: Request) -> Response:
         return RedirectResponse("/admin", status_code=303)
     form = await request.form()
     title = str(form.get("title", ""))
-    text = str(form.get("statements", ""))[:MAX_FORM_BYTES]
+    text = str(form.get("statements", ""))
     scale = str(form.get("scale", DEFAULT_SCALE))
     try:
-        event = await voting(request).create_event(title, parse_statement_lines(text), scale)
+        if len(text) > MAX_PASTE_CHARS:  # refuse rather than cut a statement in half
+            text = text[:MAX_PASTE_CHARS]
+            raise InputError("too_long", mark("The pasted list is too long: split it up."))
+        texts = parse_statement_lines(text)
+        if not texts:  # as `voting event create` refuses a file without statements
+            raise InputError("no_statements", mark("Paste at least one statement."))
+        event = await voting(request).create_event(title, texts, scale)
     except InputError as error:
         _ = translator(language(request))
         return render(

@@ -63,8 +63,7 @@ async def vote_form(request: Request) -> Response:
     if not from_own_site(request):
         return JSONResponse({"error": "forbidden", "message": "Cross-site request."}, 403)
     form = await request.form()
-    raw_statement = str(form.get("statement", ""))
-    statement_id = int(raw_statement) if raw_statement.isdigit() else raw_statement
+    statement_id = _as_id(str(form.get("statement", "")))
     option = form.get("option")
     try:
         await voting(request).cast_vote(room, participant_id(request.session), statement_id, option)
@@ -75,6 +74,12 @@ async def vote_form(request: Request) -> Response:
     if wants_json:
         return JSONResponse({"type": "ack", "statement": statement_id, "option": option})
     return RedirectResponse(f"/j/{room.code}?notice=saved", status_code=303)
+
+
+def _as_id(raw: str) -> int | str:
+    """A form field as a statement id; anything but a short run of ASCII digits stays text
+    (str.isdigit() also accepts "²", which int() refuses, and int() refuses 5,000 digits)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else raw
 
 
 async def projector(request: Request) -> Response:
