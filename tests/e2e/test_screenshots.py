@@ -220,6 +220,12 @@ def test_screenshots(
 
     expect(moderator.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
     shoot(moderator, "moderator.png")
+    tablet = new_context(viewport={"width": 820, "height": 1180}, locale="nl-BE").new_page()
+    tablet.goto(f"{app.base_url}/m/{app.code}?token={app.token}")
+    expect(tablet.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
+    width = tablet.evaluate("document.documentElement.scrollWidth")
+    assert width <= 820, f"the console scrolls sideways on a tablet ({width}px)"
+    shoot(tablet, "moderator-tablet.png")
 
     # The longest statement the app accepts, with results, at 1080p and 720p.
     moderator.locator(f"li[data-id='{long_id}'] button[data-action=goto]").click()
