@@ -298,3 +298,20 @@ def test_an_oversized_paste_is_refused_not_cut(admin: TestClient, env: Env) -> N
     assert response.status_code == 400
     assert error_message(response.text) == "De geplakte lijst is te lang: splits ze op."
     assert [e.title for e in events(env)] == ["Veiligheid"]
+
+
+def test_stats_are_for_the_organiser_only(app_client: TestClient, env: Env) -> None:
+    response = app_client.get("/admin/stats")
+    assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
+
+
+def test_stats_count_connections_and_loop_health(admin: TestClient, env: Env) -> None:
+    with admin.websocket_connect(f"/ws/{env.event.code}?role=projector") as ws:
+        assert ws.receive_json()["type"] == "welcome"
+        stats = admin.get("/admin/stats").json()
+    assert stats["connections"] == {"participant": 0, "projector": 1, "moderator": 0}
+    assert stats["events_live"] == 1
+    assert stats["longest_loop_stall_ms"] >= 0
+    assert stats["writer"]["commits"] >= 0
+    assert set(stats) >= {"frames_sent", "longest_gc_pause_ms", "gc_collections"}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import time
 from collections import Counter
@@ -24,9 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
+from voting.realtime.monitor import Collector, LoopMonitor
 from voting.realtime.outbox import Outbox
-
-GC_FREEZE_SECONDS = 10.0
 
 
 def encode(payload: dict[str, Any]) -> str:
@@ -66,11 +64,15 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self.frames_sent = 0
         self.ticks_published = 0
+        self.monitor = LoopMonitor()
+        self.collector = Collector()
 
     async def start(self) -> None:
+        self.monitor.start()
         self._task = asyncio.create_task(self._clock(), name="voting-hub-clock")
 
     async def stop(self) -> None:
+        self.monitor.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -110,9 +112,24 @@ class Hub:
     def connected(self, room: Room) -> int:
         return self.channel(room).connected
 
+    def stats(self) -> dict[str, Any]:
+        """Figures for the organiser and the benchmark (see /admin/stats)."""
+        connections = Counter[str]()
+        for channel in self.channels.values():
+            for role, clients in channel.clients.items():
+                connections[role] += len(clients)
+        return {
+            "events_live": len(self.channels),
+            "connections": dict(connections),
+            "frames_sent": self.frames_sent,
+            "ticks_published": self.ticks_published,
+            **self.monitor.snapshot(),
+        }
+
     # -- publishing -------------------------------------------------------------------------
 
     def tally_changed(self, room: Room) -> None:
+        self.collector.activity()
         channel = self.channel(room)
         channel.dirty = True
         channel.phones_dirty = True
@@ -152,17 +169,14 @@ class Hub:
     async def _clock(self) -> None:
         ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
         tick = 0
-        last_freeze = time.monotonic()
         while True:
+            asleep = time.monotonic()
             await asyncio.sleep(self.tick)
+            self.monitor.woke_late(time.monotonic() - asleep - self.tick)
             tick += 1
             phones = tick % ticks_per_phone_tick == 0
             for channel in list(self.channels.values()):
                 if channel.dirty or (phones and channel.phones_dirty):
                     self._publish_tallies(channel, phones)
                     self.ticks_published += 1
-            if time.monotonic() - last_freeze > GC_FREEZE_SECONDS:
-                # Long-lived objects (connections, rooms) move out of the collector's
-                # reach: full collections over thousands of sockets stall the loop.
-                gc.freeze()
-                last_freeze = time.monotonic()
+            self.collector.on_tick()

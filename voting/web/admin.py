@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from voting.i18n import mark, translator
@@ -99,9 +99,21 @@ async def create_event(request: Request) -> Response:
     return RedirectResponse(f"/admin?created={event.code}", status_code=303)
 
 
+async def stats(request: Request) -> Response:
+    """Live figures of this process as JSON: connections, frames, writes, loop health."""
+    if not is_admin(request.session):
+        return JSONResponse({"error": "forbidden", "message": "Log in at /admin first."}, 403)
+    service = voting(request)
+    writer = service.writer
+    return JSONResponse(
+        {**service.hub.stats(), "writer": {"commits": writer.commits, "writes": writer.writes}}
+    )
+
+
 routes = [
     Route("/admin", admin_home),
     Route("/admin/login", login, methods=["POST"]),
     Route("/admin/logout", logout, methods=["POST"]),
     Route("/admin/events", create_event, methods=["POST"]),
+    Route("/admin/stats", stats),
 ]
