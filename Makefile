@@ -25,7 +25,7 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 screenshots: $(BIN)/.installed
 	VOTING_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -k screenshots

@@ -23,6 +23,7 @@ from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
 from voting.web import admin, pages, sockets
+from voting.web.sockets import RAW_SEND
 from voting.writer import Writer
 
 CONTENT_SECURITY_POLICY = (
@@ -32,13 +33,20 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeaders:
-    """Strict headers on every HTTP response: no inline scripts, no framing, no sniffing."""
+    """Strict headers on every HTTP response: no inline scripts, no framing, no sniffing.
+
+    For a WebSocket it keeps the server's own `send` in the scope (RAW_SEND): the hub's
+    frames to thousands of phones then skip the middleware below, which has nothing to
+    do for them (see voting/web/sockets.py).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                scope[RAW_SEND] = send
             await self.app(scope, receive, send)
             return
 

@@ -58,9 +58,9 @@ class Collector:
 
     With thousands of connections a full collection walks every socket's objects and
     stalls the loop for tens of milliseconds per thousand connections. So a few times a
-    second the young generations are collected (cheap: only what is new) and the
-    survivors frozen (`gc.freeze()`: moved out of the collector's reach, at no cost); a
-    full collection then has almost nothing left to walk. Cycles of garbage among frozen
+    second whatever survived the automatic young collections is frozen (`gc.freeze()`:
+    moved out of the collector's reach, at no cost); a full collection then has almost
+    nothing left to walk. Cycles of garbage among frozen
     objects (a client gone long after it connected) are not reclaimed that way, so every
     ten minutes, once the room has been quiet for half a minute, the collector unfreezes
     and sweeps everything once.
@@ -82,6 +82,5 @@ class Collector:
             self.sweeps += 1
             self.last_sweep = now
         if now - self.last_freeze > FREEZE_SECONDS:
-            gc.collect(1)
             gc.freeze()
             self.last_freeze = now
