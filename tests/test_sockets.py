@@ -45,7 +45,9 @@ def open_first(moderator_ws: Any, env: Env) -> int:
 def test_connect_sends_welcome_then_full_state(app_client: TestClient, env: Env) -> None:
     join(app_client, env.event.code)
     with connect(app_client, env.event.code, "participant") as ws:
-        assert ws.receive_json() == {"type": "welcome", "role": "participant", "votes": {}}
+        assert ws.receive_json() == {
+            "type": "welcome", "role": "participant", "votes": {}, "my_comments": [], "supported": []
+        }
         state = ws.receive_json()
         assert state["type"] == "state"
         assert state["statement"] is None

@@ -172,7 +172,12 @@ def create(
 @event.command("export")
 @click.argument("code")
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "comments-csv"]),
+    default="json",
+    show_default=True,
+    help="json: everything; csv: results per option; comments-csv: every comment.",
 )
 @db_option
 def export_command(code: str, fmt: str, db: str) -> None:
@@ -185,6 +190,8 @@ def export_command(code: str, fmt: str, db: str) -> None:
     room = Room.load(store, found)
     if fmt == "csv":
         sys.stdout.write(export.results_csv(room))
+    elif fmt == "comments-csv":
+        sys.stdout.write(export.comments_csv(room))
     else:
         click.echo(json.dumps(export.results(store, room), ensure_ascii=False, indent=2))
     store.close()

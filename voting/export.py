@@ -33,6 +33,16 @@ def results(store: Store, room: Room) -> dict[str, Any]:
                 "scale": s.scale,
                 "results": room.tallies[s.id].summary(),
                 "votes": votes_by_statement[s.id],
+                "comments": [
+                    {
+                        "text": c.text,
+                        "name": c.name,
+                        "status": c.status,
+                        "support": len(c.supporters),
+                        "created_at": c.created_at,
+                    }
+                    for c in room.comments_on(s.id)
+                ],
             }
             for s in room.statements
         ],
@@ -63,6 +73,30 @@ def results_csv(room: Room) -> str:
                 ]
             )
         writer.writerow([s.position + 1, _safe(s.text), s.scale, "pass", "", summary["pass"], ""])
+    return out.getvalue()
+
+
+COMMENT_COLUMNS = ["position", "statement", "comment", "name", "status", "support", "created_at"]
+
+
+def comments_csv(room: Room) -> str:
+    """One row per comment, hidden ones included with their status."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COMMENT_COLUMNS)
+    for s in room.statements:
+        for c in room.comments_on(s.id):
+            writer.writerow(
+                [
+                    s.position + 1,
+                    _safe(s.text),
+                    _safe(c.text),
+                    _safe(c.name or ""),
+                    c.status,
+                    len(c.supporters),
+                    c.created_at,
+                ]
+            )
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voting.models import Event, InputError, Statement
+from voting.models import PENDING, PUBLISHED, Comment, Event, InputError, Statement
 from voting.results import Tally
 from voting.store import Store
 
@@ -17,6 +17,8 @@ PARTICIPANT = "participant"
 PROJECTOR = "projector"
 MODERATOR = "moderator"
 ROLES = (PARTICIPANT, PROJECTOR, MODERATOR)
+TICKER_SIZE = 5  # published comments in the projector's ticker
+PHONE_COMMENTS = 50  # the most supported (then newest) comments a phone lists
 
 
 class Room:
@@ -24,12 +26,14 @@ class Room:
         self.event = event
         self.statements = statements
         self.tallies: dict[int, Tally] = {s.id: Tally(s.scale) for s in statements}
+        self.comments: dict[int, Comment] = {}  # by id, in order of arrival
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:
         room = cls(event, store.statements(event.id))
         for row in store.votes(event.id):
             room.tallies[row["statement_id"]].set(row["participant_id"], row["option"])
+        room.comments = {c.id: c for c in store.comments(event.id)}
         return room
 
     @property
@@ -56,6 +60,28 @@ class Room:
                 return index
         return None
 
+    def comment(self, comment_id: object) -> Comment:
+        comment = self.comments.get(comment_id) if isinstance(comment_id, int) else None
+        if comment is None:
+            raise InputError("unknown_comment", f"There is no comment {comment_id!r} here.")
+        return comment
+
+    def comments_on(self, statement_id: int | None, *statuses: str) -> list[Comment]:
+        return [
+            c for c in self.comments.values()
+            if c.statement_id == statement_id and (not statuses or c.status in statuses)
+        ]
+
+    def comments_of(self, participant: str) -> list[dict[str, Any]]:
+        """A participant's own comments (with their status) and what they support."""
+        return [
+            {**c.public(), "status": c.status} for c in self.comments.values()
+            if c.participant == participant
+        ]
+
+    def supported_by(self, participant: str) -> list[int]:
+        return [c.id for c in self.comments.values() if participant in c.supporters]
+
     def votes_of(self, participant: str) -> dict[str, str]:
         """The participant's current vote per statement (statement ids as JSON keys)."""
         mine = {}
@@ -79,11 +105,41 @@ class Room:
             "voting": state.voting_open,
             "results_projector": state.results_projector,
             "results_phones": state.results_phones,
+            "comments": state.comments,
+            "premoderation": state.premoderation,
+            "ticker": state.ticker,
+            "highlight": self.highlighted(),
         }
         if role == MODERATOR:
             payload["statements"] = [
                 {**s.public(), "voters": self.tallies[s.id].voters} for s in self.statements
             ]
+        return payload
+
+    def highlighted(self) -> dict[str, Any] | None:
+        comment = self.comments.get(self.event.state.highlight or -1)
+        return None if comment is None else comment.public()
+
+    def comments_payload(self, role: str) -> dict[str, Any]:
+        """The current statement's comments as `role` may see them: everything for the
+        moderator (with pending counts per statement), published ones for the others."""
+        sid = self.event.state.statement_id
+        payload: dict[str, Any] = {"type": "comments", "statement": sid}
+        if role == MODERATOR:
+            payload["items"] = [c.for_moderator() for c in self.comments_on(sid)]
+            pending: dict[str, int] = {}
+            for c in self.comments.values():
+                if c.status == PENDING:
+                    pending[str(c.statement_id)] = pending.get(str(c.statement_id), 0) + 1
+            payload["pending"] = pending
+            return payload
+        published = self.comments_on(sid, PUBLISHED)
+        if role == PROJECTOR:
+            payload["items"] = [c.public() for c in published[-TICKER_SIZE:]]
+            payload["highlight"] = self.highlighted()
+        else:  # phones: most supported first, then newest
+            published.sort(key=lambda c: (-len(c.supporters), -c.id))
+            payload["items"] = [c.public() for c in published[:PHONE_COMMENTS]]
         return payload
 
     def results_visible(self, role: str) -> bool:

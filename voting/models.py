@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 PASS = "pass"
 MAX_STATEMENT_LENGTH = 280
 MAX_TITLE_LENGTH = 120
+MAX_COMMENT_LENGTH = 280
+MAX_NAME_LENGTH = 40
+PENDING, PUBLISHED, HIDDEN = "pending", "published", "hidden"
+COMMENT_STATUSES = (PENDING, PUBLISHED, HIDDEN)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,30 @@ def clean_statement_text(text: object) -> str:
     return cleaned
 
 
+def plain_text(text: str) -> str:
+    """User text as one line of plain characters: control and format characters (bidi
+    overrides, zero-width joiners and spaces, BOMs) removed, whitespace collapsed."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace())
+    return " ".join(kept.split())
+
+
+def clean_comment(text: object, name: object) -> tuple[str, str | None]:
+    """A comment's text and optional display name, cleaned, or an InputError."""
+    if not isinstance(text, str):
+        raise InputError("invalid_comment", "A comment must be text.")
+    if name is not None and not isinstance(name, str):
+        raise InputError("invalid_name", "A name must be text.")
+    cleaned = plain_text(text)
+    if not cleaned:
+        raise InputError("empty_comment", "Write something before sending.")
+    if len(cleaned) > MAX_COMMENT_LENGTH:
+        raise InputError(
+            "comment_too_long", f"A comment can have at most {MAX_COMMENT_LENGTH} characters."
+        )
+    shown_name = plain_text(name or "")[:MAX_NAME_LENGTH] or None
+    return cleaned, shown_name
+
+
 def clean_title(title: object) -> str:
     if not isinstance(title, str) or not title.strip():
         raise InputError("invalid_title", "An event needs a title.")
@@ -114,6 +143,44 @@ class LiveState:
     voting_open: bool = False
     results_projector: bool = False
     results_phones: bool = False
+    highlight: int | None = None  # the comment shown large on the projector
+    ticker: bool = False  # a ticker of published comments on the projector
+    comments: bool = True  # participants may comment
+    premoderation: bool = True  # comments wait for the moderator before anyone sees them
+
+    def moved_to(self, statement_id: int | None) -> LiveState:
+        """The state after moving to another statement: voting closed, results hidden,
+        nothing highlighted; the event's comment settings stay."""
+        return LiveState(
+            statement_id=statement_id,
+            ticker=self.ticker,
+            comments=self.comments,
+            premoderation=self.premoderation,
+        )
+
+
+@dataclass
+class Comment:
+    id: int
+    statement_id: int
+    participant: str
+    name: str | None
+    text: str
+    status: str
+    created_at: str
+    supporters: set[str] = field(default_factory=set)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "statement": self.statement_id,
+            "name": self.name,
+            "text": self.text,
+            "support": len(self.supporters),
+        }
+
+    def for_moderator(self) -> dict[str, Any]:
+        return {**self.public(), "status": self.status, "created_at": self.created_at}
 
 
 @dataclass

@@ -6,16 +6,23 @@ The HTTP and WebSocket entry points call these and nothing else to change an eve
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 from dataclasses import replace
 
 from voting import store as sql
 from voting.live import Room
 from voting.models import (
+    COMMENT_STATUSES,
+    PENDING,
+    PUBLISHED,
     SCALES,
+    Comment,
     Event,
     InputError,
     LiveState,
     check_scale,
+    clean_comment,
     clean_statement_text,
     clean_title,
 )
@@ -25,6 +32,8 @@ from voting.store import Store
 from voting.writer import Writer
 
 MAX_STATEMENTS = 200
+COMMENTS_PER_MINUTE = 5  # per participant
+COMMENTS_PER_STATEMENT = 20  # per participant
 
 
 class Voting:
@@ -34,6 +43,7 @@ class Voting:
         self.hub = hub
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._recent_comments: dict[tuple[str, str], deque[float]] = {}
 
     def room(self, code: str) -> Room | None:
         room = self.rooms.get(code)
@@ -101,7 +111,7 @@ class Voting:
                 room.statement(statement_id)
             if statement_id == room.state.statement_id:
                 return
-            await self._set_state(room, LiveState(statement_id=statement_id))
+            await self._set_state(room, room.state.moved_to(statement_id))
 
     async def step(self, room: Room, delta: int) -> None:
         index = room.index_of(room.state.statement_id)
@@ -172,7 +182,7 @@ class Voting:
         async with self._lock(room):
             statement = room.statement(statement_id)
             remaining = [s for s in room.statements if s.id != statement.id]
-            state = LiveState() if room.state.statement_id == statement.id else room.state
+            state = room.state.moved_to(None) if room.state.statement_id == statement.id else room.state
             await self.writer.submit(
                 sql.delete_statement, room.event.id, statement.id, [s.id for s in remaining], state
             )
@@ -180,6 +190,7 @@ class Voting:
             for position, s in enumerate(remaining):
                 s.position = position
             del room.tallies[statement.id]
+            room.comments = {k: c for k, c in room.comments.items() if c.statement_id != statement.id}
             room.event.state = state
             self.hub.state_changed(room)
 
@@ -195,3 +206,96 @@ class Voting:
             for index, s in enumerate(ordered):
                 s.position = index
             self.hub.state_changed(room)
+
+    # -- comments -----------------------------------------------------------------------------
+
+    async def add_comment(
+        self, room: Room, participant: str, statement_id: object, text: object, name: object
+    ) -> Comment:
+        """A participant's comment on the current statement: published at once, or held for
+        the moderator when the event pre-moderates."""
+        if not room.state.comments:
+            raise InputError("comments_off", "Comments are switched off for this event.")
+        statement = room.current()
+        if statement is None or statement.id != statement_id:
+            raise InputError("not_current", "This statement is no longer on screen.")
+        cleaned, shown_name = clean_comment(text, name)
+        mine = [c for c in room.comments_on(statement.id) if c.participant == participant]
+        if len(mine) >= COMMENTS_PER_STATEMENT:
+            raise InputError(
+                "too_many_comments",
+                f"You can send at most {COMMENTS_PER_STATEMENT} comments per statement.",
+            )
+        recent = self._recent_comments.setdefault((room.code, participant), deque())
+        now = time.monotonic()
+        while recent and now - recent[0] > 60:
+            recent.popleft()
+        if len(recent) >= COMMENTS_PER_MINUTE:
+            raise InputError("comments_too_fast", "Too many comments: wait a minute.")
+        status = PENDING if room.state.premoderation else PUBLISHED
+        comment = await self.writer.submit(
+            sql.insert_comment, statement.id, participant, shown_name, cleaned, status
+        )
+        recent.append(now)
+        room.comments[comment.id] = comment
+        self.hub.comments_changed(room)
+        return comment
+
+    async def support(self, room: Room, participant: str, comment_id: object, on: object) -> Comment:
+        """"Me too" on a published comment of the current statement (once; can be withdrawn)."""
+        comment = room.comment(comment_id)
+        if comment.status != PUBLISHED or comment.statement_id != room.state.statement_id:
+            raise InputError("unknown_comment", f"There is no comment {comment_id!r} here.")
+        if not isinstance(on, bool):
+            raise InputError("invalid_value", f'"on" must be true or false, not {on!r}.')
+        if (participant in comment.supporters) != on:
+            await self.writer.submit(sql.set_support, comment.id, participant, on)
+            if on:
+                comment.supporters.add(participant)
+            else:
+                comment.supporters.discard(participant)
+            self.hub.comments_changed(room)
+        return comment
+
+    async def moderate_comment(self, room: Room, comment_id: object, status: object) -> None:
+        """Publish or hide a comment (hidden ones are kept, with their status)."""
+        async with self._lock(room):
+            comment = room.comment(comment_id)
+            if status not in COMMENT_STATUSES:
+                raise InputError("invalid_status", f"Unknown comment status {status!r}.")
+            assert isinstance(status, str)
+            await self.writer.submit(sql.set_comment_status, comment.id, status)
+            comment.status = status
+            if status != PUBLISHED and room.state.highlight == comment.id:
+                await self._set_state(room, replace(room.state, highlight=None))
+            self.hub.comments_changed(room)
+
+    async def highlight(self, room: Room, comment_id: object) -> None:
+        """Show a comment of the current statement large on the projector (publishing it),
+        or, with None, return the projector to the results."""
+        async with self._lock(room):
+            if comment_id is None:
+                await self._set_state(room, replace(room.state, highlight=None))
+                return
+            comment = room.comment(comment_id)
+            if comment.statement_id != room.state.statement_id:
+                raise InputError("not_current", "Only comments on the current statement can be shown.")
+            if comment.status != PUBLISHED:
+                await self.writer.submit(sql.set_comment_status, comment.id, PUBLISHED)
+                comment.status = PUBLISHED
+            await self._set_state(room, replace(room.state, highlight=comment.id))
+            self.hub.comments_changed(room)
+
+    async def comment_settings(self, room: Room, settings: dict[str, object]) -> None:
+        """Switch comments, pre-moderation or the projector's ticker on or off."""
+        async with self._lock(room):
+            changes: dict[str, bool] = {}
+            for name in ("comments", "premoderation", "ticker"):
+                if name in settings:
+                    value = settings[name]
+                    if not isinstance(value, bool):
+                        raise InputError("invalid_value", f'"{name}" must be true or false.')
+                    changes[name] = value
+            if not changes:
+                raise InputError("invalid_value", "Nothing to change.")
+            await self._set_state(room, replace(room.state, **changes))

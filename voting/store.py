@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from voting.models import Event, LiveState, Statement
+from voting.models import Comment, Event, LiveState, Statement
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
-SCHEMA = """
+SCHEMA_VERSION = 2
+_CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -32,7 +32,11 @@ CREATE TABLE IF NOT EXISTS events (
     current_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
     voting_open INTEGER NOT NULL DEFAULT 0,
     results_projector INTEGER NOT NULL DEFAULT 0,
-    results_phones INTEGER NOT NULL DEFAULT 0
+    results_phones INTEGER NOT NULL DEFAULT 0,
+    highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL,
+    ticker INTEGER NOT NULL DEFAULT 0,
+    comments_enabled INTEGER NOT NULL DEFAULT 1,
+    premoderation INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -58,6 +62,36 @@ CREATE TABLE IF NOT EXISTS votes (
     PRIMARY KEY (statement_id, participant_id)
 ) WITHOUT ROWID;
 """
+_COMMENTS = """
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    name TEXT,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_statement ON comments(statement_id);
+-- "Me too": once per participant per comment, enforced by the primary key.
+CREATE TABLE IF NOT EXISTS supports (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    PRIMARY KEY (comment_id, participant_id)
+) WITHOUT ROWID;
+"""
+# The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
+# up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
+SCHEMA = _CORE + _COMMENTS
+MIGRATIONS = {
+    2: _COMMENTS
+    + """
+ALTER TABLE events ADD COLUMN highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL;
+ALTER TABLE events ADD COLUMN ticker INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN comments_enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN premoderation INTEGER NOT NULL DEFAULT 1;
+""",
+}
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -96,7 +130,11 @@ class Store:
             raise RuntimeError(
                 f"{self.path} has schema version {version}; this voting knows {SCHEMA_VERSION}"
             )
-        self.conn.executescript(SCHEMA)
+        if version == 0:
+            self.conn.executescript(SCHEMA)
+        else:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                self.conn.executescript(f"BEGIN; {MIGRATIONS[step]} COMMIT;")
         self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def write(self, fn: Callable[..., T], *args: Any) -> T:
@@ -140,6 +178,30 @@ class Store:
             (event_id,),
         ).fetchall()
 
+    def comments(self, event_id: int) -> list[Comment]:
+        """Every comment of the event with its supporters, oldest first."""
+        rows = self.conn.execute(
+            "SELECT c.* FROM comments c JOIN statements s ON s.id = c.statement_id"
+            " WHERE s.event_id = ? ORDER BY c.id",
+            (event_id,),
+        ).fetchall()
+        comments = {
+            r["id"]: Comment(
+                r["id"], r["statement_id"], r["participant_id"], r["name"], r["text"],
+                r["status"], r["created_at"],
+            )
+            for r in rows
+        }
+        supports = self.conn.execute(
+            "SELECT p.comment_id, p.participant_id FROM supports p JOIN comments c"
+            " ON c.id = p.comment_id JOIN statements s ON s.id = c.statement_id"
+            " WHERE s.event_id = ?",
+            (event_id,),
+        )
+        for comment_id, participant in supports:
+            comments[comment_id].supporters.add(participant)
+        return list(comments.values())
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
@@ -153,6 +215,10 @@ def _event(row: sqlite3.Row) -> Event:
         voting_open=bool(row["voting_open"]),
         results_projector=bool(row["results_projector"]),
         results_phones=bool(row["results_phones"]),
+        highlight=row["highlight_comment_id"],
+        ticker=bool(row["ticker"]),
+        comments=bool(row["comments_enabled"]),
+        premoderation=bool(row["premoderation"]),
     )
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state
@@ -241,12 +307,17 @@ def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None
 def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> None:
     conn.execute(
         "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
-        " results_phones = ? WHERE id = ?",
+        " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
+        " premoderation = ? WHERE id = ?",
         (
             state.statement_id,
             int(state.voting_open),
             int(state.results_projector),
             int(state.results_phones),
+            state.highlight,
+            int(state.ticker),
+            int(state.comments),
+            int(state.premoderation),
             event_id,
         ),
     )
@@ -270,6 +341,40 @@ def insert_vote(conn: sqlite3.Connection, statement_id: int, participant: str, o
 
 def delete_votes(conn: sqlite3.Connection, statement_id: int) -> None:
     conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
+
+
+def insert_comment(
+    conn: sqlite3.Connection,
+    statement_id: int,
+    participant: str,
+    name: str | None,
+    text: str,
+    status: str,
+) -> Comment:
+    created = now()
+    cursor = conn.execute(
+        "INSERT INTO comments (statement_id, participant_id, name, text, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (statement_id, participant, name, text, status, created),
+    )
+    return Comment(int(cursor.lastrowid or 0), statement_id, participant, name, text, status, created)
+
+
+def set_comment_status(conn: sqlite3.Connection, comment_id: int, status: str) -> None:
+    conn.execute("UPDATE comments SET status = ? WHERE id = ?", (status, comment_id))
+
+
+def set_support(conn: sqlite3.Connection, comment_id: int, participant: str, on: bool) -> None:
+    if on:
+        conn.execute(
+            "INSERT OR IGNORE INTO supports (comment_id, participant_id) VALUES (?, ?)",
+            (comment_id, participant),
+        )
+    else:
+        conn.execute(
+            "DELETE FROM supports WHERE comment_id = ? AND participant_id = ?",
+            (comment_id, participant),
+        )
 
 
 def delete_event(conn: sqlite3.Connection, event_id: int) -> None:

@@ -4,9 +4,10 @@ Two kinds of traffic leave the hub:
 
 - **state** (a moderator action): sent at once to every screen of the event, encoded
   once per audience (phones, projector, moderator);
-- **tally** (votes and presence): never sent per vote. A vote only marks its event
-  dirty; a clock publishes the dirty events' tallies every `tick` to projector and
-  moderator, and every `phone_tick` to phones when results are revealed on phones.
+- **tally** (votes and presence) and **comments** (new comments, support, moderation):
+  never sent per change. A change only marks its event dirty; a clock publishes the dirty
+  events' tallies and comment lists every `tick` to projector and moderator, and every
+  `phone_tick` to phones.
 
 Frames go into each client's bounded `Outbox`; nothing here awaits a socket.
 """
@@ -50,6 +51,8 @@ class Channel:
     presence: Counter[str] = field(default_factory=Counter)
     dirty: bool = True
     phones_dirty: bool = True
+    comments_dirty: bool = True
+    phone_comments_dirty: bool = True
 
     @property
     def connected(self) -> int:
@@ -134,13 +137,19 @@ class Hub:
         channel.dirty = True
         channel.phones_dirty = True
 
+    def comments_changed(self, room: Room) -> None:
+        self.collector.activity()
+        channel = self.channel(room)
+        channel.comments_dirty = channel.phone_comments_dirty = True
+
     def state_changed(self, room: Room) -> None:
-        """Send the new state to every screen now, then the tally that goes with it."""
+        """Send the new state to every screen now, then the tally and comments with it."""
         channel = self.channel(room)
         for role in ROLES:
             self._fan_out(channel, role, encode(room.state_payload(role)), "state")
         channel.dirty = channel.phones_dirty = True
-        self._publish_tallies(channel, phones=True)
+        channel.comments_dirty = channel.phone_comments_dirty = True
+        self._publish(channel, phones=True)
 
     def send_each(self, room: Room, role: str, make: Callable[[Client], dict[str, Any]]) -> None:
         """A personal frame per client of one role (rare: e.g. a participant's own vote)."""
@@ -151,6 +160,23 @@ class Hub:
         for client in list(channel.clients[role]):
             if client.outbox.push(text, key):
                 self.frames_sent += 1
+
+    def _publish(self, channel: Channel, phones: bool) -> None:
+        self._publish_tallies(channel, phones)
+        self._publish_comments(channel, phones)
+
+    def _publish_comments(self, channel: Channel, phones: bool) -> None:
+        room = channel.room
+        if channel.comments_dirty:
+            channel.comments_dirty = False
+            for role in (PROJECTOR, MODERATOR):
+                if channel.clients[role]:
+                    self._fan_out(channel, role, encode(room.comments_payload(role)), "comments")
+        if phones and channel.phone_comments_dirty:
+            channel.phone_comments_dirty = False
+            if channel.clients[PARTICIPANT]:
+                payload = encode(room.comments_payload(PARTICIPANT))
+                self._fan_out(channel, PARTICIPANT, payload, "comments")
 
     def _publish_tallies(self, channel: Channel, phones: bool) -> None:
         room, connected = channel.room, channel.connected
@@ -176,7 +202,8 @@ class Hub:
             tick += 1
             phones = tick % ticks_per_phone_tick == 0
             for channel in list(self.channels.values()):
-                if channel.dirty or (phones and channel.phones_dirty):
-                    self._publish_tallies(channel, phones)
+                busy = channel.dirty or channel.comments_dirty
+                if busy or (phones and (channel.phones_dirty or channel.phone_comments_dirty)):
+                    self._publish(channel, phones)
                     self.ticks_published += 1
             self.collector.on_tick()

@@ -143,17 +143,19 @@ async def export_results(request: Request) -> Response:
         return _forbidden(request)
     filename = f"voting-{room.code}"
     fmt = request.path_params["format"]
-    if fmt not in ("csv", "json"):
-        return PlainTextResponse(f"unknown export format {fmt!r}; use csv or json", 404)
-    if fmt == "csv":
-        return PlainTextResponse(
-            export.results_csv(room),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{filename}.csv"'},
+    if fmt == "json":
+        return JSONResponse(
+            export.results(voting(request).store, room),
+            headers={"content-disposition": f'attachment; filename="{filename}.json"'},
         )
-    return JSONResponse(
-        export.results(voting(request).store, room),
-        headers={"content-disposition": f'attachment; filename="{filename}.json"'},
+    tables = {"csv": (export.results_csv, ""), "comments.csv": (export.comments_csv, "-comments")}
+    if fmt not in tables:
+        return PlainTextResponse(f"unknown export format {fmt!r}; use csv, comments.csv or json", 404)
+    make, suffix = tables[fmt]
+    return PlainTextResponse(
+        make(room),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}{suffix}.csv"'},
     )
 
 

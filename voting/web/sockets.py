@@ -93,11 +93,14 @@ async def endpoint(ws: WebSocket) -> None:
     welcome: dict[str, Any] = {"type": "welcome", "role": role}
     if participant is not None:
         welcome["votes"] = room.votes_of(participant)
+        welcome["my_comments"] = room.comments_of(participant)
+        welcome["supported"] = room.supported_by(participant)
     client.send(welcome)
     client.send(room.state_payload(role), "state")
     tally = room.tally_payload(role, voting.hub.connected(room))
     if tally is not None:
         client.send(tally, "tally")
+    client.send(room.comments_payload(role), "comments")
     sender = asyncio.create_task(_send_loop(ws, client.outbox))
     try:
         await _receive_loop(ws, session)
@@ -213,6 +216,41 @@ async def _vote(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "ack", "statement": statement, "option": option}
 
 
+async def _comment(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    participant = session.client.participant
+    assert participant is not None
+    comment = await session.voting.add_comment(
+        session.room, participant, data.get("statement"), data.get("text"), data.get("name")
+    )
+    return {"type": "comment.ack", "comment": {**comment.public(), "status": comment.status}}
+
+
+async def _support(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    participant = session.client.participant
+    assert participant is not None
+    comment = await session.voting.support(
+        session.room, participant, data.get("comment"), data.get("on")
+    )
+    return {"type": "support.ack", "comment": comment.id, "on": data["on"],
+            "support": len(comment.supporters)}
+
+
+async def _comment_status(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.moderate_comment(session.room, data.get("comment"), data.get("status"))
+    return OK
+
+
+async def _highlight(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.highlight(session.room, data.get("comment"))
+    return OK
+
+
+async def _settings(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    settings = {k: v for k, v in data.items() if k not in ("type", "id")}
+    await session.voting.comment_settings(session.room, settings)
+    return OK
+
+
 async def _goto(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     target = data.get("statement")
     if target is not None and not isinstance(target, int):
@@ -281,6 +319,11 @@ EVERYONE = ROLES
 _HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "ping": (_ping, EVERYONE),
     "vote": (_vote, (PARTICIPANT,)),
+    "comment": (_comment, (PARTICIPANT,)),
+    "support": (_support, (PARTICIPANT,)),
+    "comment.status": (_comment_status, (MODERATOR,)),
+    "highlight": (_highlight, (MODERATOR,)),
+    "settings": (_settings, (MODERATOR,)),
     "goto": (_goto, (MODERATOR,)),
     "next": (_next, (MODERATOR,)),
     "prev": (_previous, (MODERATOR,)),
