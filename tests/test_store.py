@@ -337,3 +337,174 @@ def test_a_second_store_sees_committed_writes(db: str, tmp_path: Path) -> None:
     finally:
         writer.close()
         reader.close()
+
+
+# -- migration from schema version 1 ----------------------------------------------------------
+
+# The schema of version 1 (git show 711ecd2:voting/store.py), copied literally: databases
+# made by that release must open with this one.
+V1_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+    title TEXT NOT NULL,
+    moderator_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    current_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+    voting_open INTEGER NOT NULL DEFAULT 0,
+    results_projector INTEGER NOT NULL DEFAULT 0,
+    results_phones INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS statements (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    scale TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
+CREATE TABLE IF NOT EXISTS participants (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (event_id, id)
+) WITHOUT ROWID;
+-- One current vote per participant per statement: the primary key enforces it and
+-- insert_vote upserts, so changing a vote replaces it.
+CREATE TABLE IF NOT EXISTS votes (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    option TEXT NOT NULL,
+    cast_at TEXT NOT NULL,
+    PRIMARY KEY (statement_id, participant_id)
+) WITHOUT ROWID;
+"""
+
+
+def columns(store: Store) -> dict[str, list[tuple[str, str, int, object]]]:
+    tables = [
+        r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
+    return {
+        table: [(c[1], c[2], c[3], c[4]) for c in store.conn.execute(f"PRAGMA table_info({table})")]
+        for table in tables
+    }
+
+
+def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
+    old = sqlite3.connect(db, isolation_level=None)
+    old.execute("PRAGMA foreign_keys = ON")
+    old.executescript(V1_SCHEMA)
+    old.execute("PRAGMA user_version = 1")
+    old.execute(
+        "INSERT INTO events (id, code, title, moderator_token, created_at) VALUES (?, ?, ?, ?, ?)",
+        (7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00"),
+    )
+    old.executemany(
+        "INSERT INTO statements (id, event_id, position, text, scale) VALUES (?, 7, ?, ?, ?)",
+        [(11, 0, "Een", "likert5"), (12, 1, "Twee", "yesno")],
+    )
+    old.execute(
+        "UPDATE events SET current_statement_id = 12, voting_open = 1, results_phones = 1 WHERE id = 7"
+    )
+    old.executemany(
+        "INSERT INTO votes (statement_id, participant_id, option, cast_at) VALUES (?, ?, ?, ?)",
+        [
+            (11, "p1", "agree", "2025-03-01T19:01:00.000+00:00"),
+            (11, "p2", "pass", "2025-03-01T19:01:01.000+00:00"),
+            (12, "p1", "yes", "2025-03-01T19:02:00.000+00:00"),
+        ],
+    )
+    old.execute("INSERT INTO participants (event_id, id, joined_at) VALUES (7, 'p1', 'then')")
+    old.close()
+
+    store = Store(db)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        event = store.event_by_code("482913")
+        assert event == Event(
+            7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
+            LiveState(statement_id=12, voting_open=True, results_phones=True),
+        )
+        # The new columns have their defaults: comments on, pre-moderation on, no ticker, no highlight.
+        assert (event.state.comments, event.state.premoderation) == (True, True)
+        assert (event.state.ticker, event.state.highlight) == (False, None)
+        assert [(s.id, s.position, s.text, s.scale) for s in store.statements(7)] == [
+            (11, 0, "Een", "likert5"), (12, 1, "Twee", "yesno"),
+        ]  # fmt: skip
+        assert [tuple(r) for r in store.votes(7)] == [
+            (11, "p1", "agree", "2025-03-01T19:01:00.000+00:00"),
+            (11, "p2", "pass", "2025-03-01T19:01:01.000+00:00"),
+            (12, "p1", "yes", "2025-03-01T19:02:00.000+00:00"),
+        ]
+        assert store.participant_count(7) == 1
+        assert store.comments(7) == []
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # The same tables and columns as a database created at version 2.
+        fresh = Store(db + ".fresh")
+        try:
+            assert columns(store) == columns(fresh)
+        finally:
+            fresh.close()
+        # Comments, supports and the comment state work on the migrated database.
+        comment = store.write(sql.insert_comment, 12, "p1", "Anna", "Goed idee", "pending")
+        store.write(sql.set_comment_status, comment.id, "published")
+        store.write(sql.set_support, comment.id, "p2", True)
+        state = LiveState(statement_id=12, highlight=comment.id, ticker=True, premoderation=False)
+        store.write(sql.save_state, 7, state)
+        [stored] = store.comments(7)
+        assert (stored.id, stored.statement_id, stored.participant, stored.name, stored.text) == (
+            comment.id, 12, "p1", "Anna", "Goed idee",
+        )  # fmt: skip
+        assert (stored.status, stored.supporters) == ("published", {"p2"})
+        found = store.event_by_code("482913")
+        assert found is not None and found.state == state
+        # The foreign keys of the migrated tables hold: deleting the statement takes its
+        # comment and the highlight with it.
+        store.write(sql.delete_statement, 7, 12, [11], LiveState(statement_id=11))
+        assert store.comments(7) == []
+        assert count(store, "supports") == 0
+        found = store.event_by_code("482913")
+        assert found is not None and found.state.highlight is None
+    finally:
+        store.close()
+    # Opening it again changes nothing.
+    again = Store(db)
+    try:
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert [s.text for s in again.statements(7)] == ["Een"]
+    finally:
+        again.close()
+
+
+def test_each_migration_step_records_its_version_with_its_changes(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start that stops after a step (here: a later step fails) must not run that step
+    again next time: ALTER TABLE ADD COLUMN cannot be repeated."""
+    old = sqlite3.connect(db, isolation_level=None)
+    old.executescript(V1_SCHEMA)
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+    monkeypatch.setattr(sql, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(sql.MIGRATIONS, 3, "CREATE TABLE broken (;")
+    with pytest.raises(sqlite3.OperationalError):
+        Store(db)
+    monkeypatch.undo()
+    store = Store(db)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert count(store, "comments") == 0
+    finally:
+        store.close()
+
+
+def test_statement_text_is_plain_text() -> None:
+    from voting.models import clean_statement_text
+
+    assert clean_statement_text("  Camera's\u202e  op\u200b pleinen\ud800 ") == "Camera's op pleinen"

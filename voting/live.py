@@ -61,7 +61,10 @@ class Room:
         return None
 
     def comment(self, comment_id: object) -> Comment:
-        comment = self.comments.get(comment_id) if isinstance(comment_id, int) else None
+        comment = None
+        # bool is an int to Python: JSON `true` must not stand for comment 1.
+        if isinstance(comment_id, int) and not isinstance(comment_id, bool):
+            comment = self.comments.get(comment_id)
         if comment is None:
             raise InputError("unknown_comment", f"There is no comment {comment_id!r} here.")
         return comment

@@ -56,7 +56,7 @@ class InputError(ValueError):
 def clean_statement_text(text: object) -> str:
     if not isinstance(text, str):
         raise InputError("invalid_text", "A statement must be text.")
-    cleaned = " ".join(text.split())
+    cleaned = plain_text(text)
     if not cleaned:
         raise InputError("invalid_text", "A statement cannot be empty.")
     if len(cleaned) > MAX_STATEMENT_LENGTH:
@@ -70,8 +70,10 @@ def clean_statement_text(text: object) -> str:
 
 def plain_text(text: str) -> str:
     """User text as one line of plain characters: control and format characters (bidi
-    overrides, zero-width joiners and spaces, BOMs) removed, whitespace collapsed."""
-    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace())
+    overrides, zero-width joiners and spaces, BOMs) and lone surrogates (which JSON can
+    carry but UTF-8 cannot store or send) removed, whitespace collapsed."""
+    hidden = ("Cc", "Cf", "Cs")
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in hidden or ch.isspace())
     return " ".join(kept.split())
 
 
@@ -88,7 +90,7 @@ def clean_comment(text: object, name: object) -> tuple[str, str | None]:
         raise InputError(
             "comment_too_long", f"A comment can have at most {MAX_COMMENT_LENGTH} characters."
         )
-    shown_name = plain_text(name or "")[:MAX_NAME_LENGTH] or None
+    shown_name = plain_text(name or "")[:MAX_NAME_LENGTH].rstrip() or None  # no space left at the cut
     return cleaned, shown_name
 
 

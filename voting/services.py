@@ -44,6 +44,7 @@ class Voting:
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._recent_comments: dict[tuple[str, str], deque[float]] = {}
+        self._comment_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def room(self, code: str) -> Room | None:
         room = self.rooms.get(code)
@@ -214,30 +215,33 @@ class Voting:
     ) -> Comment:
         """A participant's comment on the current statement: published at once, or held for
         the moderator when the event pre-moderates."""
-        if not room.state.comments:
-            raise InputError("comments_off", "Comments are switched off for this event.")
-        statement = room.current()
-        if statement is None or statement.id != statement_id:
-            raise InputError("not_current", "This statement is no longer on screen.")
-        cleaned, shown_name = clean_comment(text, name)
-        mine = [c for c in room.comments_on(statement.id) if c.participant == participant]
-        if len(mine) >= COMMENTS_PER_STATEMENT:
-            raise InputError(
-                "too_many_comments",
-                f"You can send at most {COMMENTS_PER_STATEMENT} comments per statement.",
+        # One comment at a time per participant (several tabs may be open): the checks see
+        # the previous comment stored and counted.
+        async with self._comment_locks.setdefault((room.code, participant), asyncio.Lock()):
+            if not room.state.comments:
+                raise InputError("comments_off", "Comments are switched off for this event.")
+            statement = room.current()
+            if statement is None or statement.id != statement_id:
+                raise InputError("not_current", "This statement is no longer on screen.")
+            cleaned, shown_name = clean_comment(text, name)
+            mine = [c for c in room.comments_on(statement.id) if c.participant == participant]
+            if len(mine) >= COMMENTS_PER_STATEMENT:
+                raise InputError(
+                    "too_many_comments",
+                    f"You can send at most {COMMENTS_PER_STATEMENT} comments per statement.",
+                )
+            recent = self._recent_comments.setdefault((room.code, participant), deque())
+            now = time.monotonic()
+            while recent and now - recent[0] > 60:
+                recent.popleft()
+            if len(recent) >= COMMENTS_PER_MINUTE:
+                raise InputError("comments_too_fast", "Too many comments: wait a minute.")
+            status = PENDING if room.state.premoderation else PUBLISHED
+            comment = await self.writer.submit(
+                sql.insert_comment, statement.id, participant, shown_name, cleaned, status
             )
-        recent = self._recent_comments.setdefault((room.code, participant), deque())
-        now = time.monotonic()
-        while recent and now - recent[0] > 60:
-            recent.popleft()
-        if len(recent) >= COMMENTS_PER_MINUTE:
-            raise InputError("comments_too_fast", "Too many comments: wait a minute.")
-        status = PENDING if room.state.premoderation else PUBLISHED
-        comment = await self.writer.submit(
-            sql.insert_comment, statement.id, participant, shown_name, cleaned, status
-        )
-        recent.append(now)
-        room.comments[comment.id] = comment
+            recent.append(now)
+            room.comments[comment.id] = comment
         self.hub.comments_changed(room)
         return comment
 

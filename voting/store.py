@@ -132,10 +132,12 @@ class Store:
             )
         if version == 0:
             self.conn.executescript(SCHEMA)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         else:
+            # Each step commits with its version number: a start interrupted between steps
+            # goes on from the last one done (ALTER TABLE ADD COLUMN cannot run twice).
             for step in range(version + 1, SCHEMA_VERSION + 1):
-                self.conn.executescript(f"BEGIN; {MIGRATIONS[step]} COMMIT;")
-        self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.conn.executescript(f"BEGIN; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
 
     def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a write function in its own transaction (for the CLI and start-up)."""

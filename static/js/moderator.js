@@ -1,5 +1,6 @@
 // The moderator console: drive the room, edit the statement list, watch the live tally.
 import { renderChart } from "./chart.js";
+import { commentQueue } from "./queue.js";
 import { connectLive, showConnection } from "./socket.js";
 import { format, readData, text } from "./text.js";
 
@@ -10,6 +11,8 @@ let state = readData(main, "state");
 let tally = readData(main, "tally");
 let editing = null; // id of the statement being edited inline
 let requestId = 0;
+let pendingByStatement = {};
+const queue = commentQueue(document.querySelector(".queue"), { send });
 
 function send(message) {
   requestId += 1;
@@ -30,6 +33,20 @@ function button(label, action, extra = {}) {
   element.dataset.action = action;
   Object.assign(element.dataset, extra);
   return element;
+}
+
+function metaText(statement) {
+  const waiting = pendingByStatement[String(statement.id)] || 0;
+  return `${statement.voters} ${text.voters}` +
+    (waiting ? ` · ${format(text.pending_count, { n: waiting })}` : "");
+}
+
+// Counts change often; rebuilding the list would take the focus (and any edit) away.
+function renderMeta() {
+  for (const statement of state.statements) {
+    const meta = list.querySelector(`li[data-id="${statement.id}"] .meta`);
+    if (meta) meta.textContent = metaText(statement);
+  }
 }
 
 function renderList() {
@@ -59,7 +76,7 @@ function renderList() {
     body.textContent = statement.text;
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = `${statement.voters} ${text.voters}`;
+    meta.textContent = metaText(statement);
     const tools = document.createElement("span");
     tools.className = "tools";
     tools.append(
@@ -95,6 +112,7 @@ function render() {
   main.querySelector("[data-action=prev]").disabled = state.index === 0;
   main.querySelector("[data-action=next]").disabled = state.index === state.count - 1;
   main.querySelector("[data-action=reset]").disabled = !statement;
+  queue.setState(state);
   renderList();
   renderTally();
 }
@@ -150,12 +168,46 @@ const actions = {
   delete: (data) => {
     if (confirm(text.confirm_delete)) send({ type: "statement.delete", statement: Number(data.id) });
   },
+  help: () => document.querySelector("[data-help]").showModal(),
 };
 
 main.addEventListener("click", (event) => {
   const target = event.target.closest("button[data-action]");
   if (!target || !actions[target.dataset.action]) return;
   actions[target.dataset.action](target.dataset);
+});
+
+main.addEventListener("change", (event) => {
+  const setting = event.target.dataset.setting;
+  if (setting) send({ type: "settings", [setting]: event.target.checked });
+});
+
+// Keyboard shortcuts (listed in the help dialog). Keys typed into a field stay there;
+// Space and the arrows keep their usual meaning on buttons and other controls.
+const SHORTCUTS = {
+  ArrowRight: () => !main.querySelector("[data-action=next]").disabled && actions.next(),
+  ArrowLeft: () => !main.querySelector("[data-action=prev]").disabled && actions.prev(),
+  " ": () => state.statement && actions["toggle-voting"](),
+  r: () => actions["toggle-projector"](),
+  ArrowDown: () => queue.move(+1),
+  ArrowUp: () => queue.move(-1),
+  a: () => queue.actOnSelected("approve"),
+  h: () => queue.actOnSelected("hide"),
+  s: () => queue.actOnSelected("screen"),
+  "?": () => actions.help(),
+};
+const NAVIGATION_KEYS = new Set([" ", "ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp"]);
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  const target = event.target;
+  if (target.closest("input, textarea, select, dialog[open]")) return;
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  if (NAVIGATION_KEYS.has(key) && target.closest("button, a, [role=button]")) return;
+  const shortcut = SHORTCUTS[key];
+  if (!shortcut) return;
+  event.preventDefault();
+  shortcut();
 });
 
 main.querySelector("[data-add]").addEventListener("submit", (event) => {
@@ -177,6 +229,10 @@ function onMessage(message) {
     case "tally":
       tally = message;
       renderTally();
+      break;
+    case "comments":
+      pendingByStatement = queue.setComments(message);
+      renderMeta();
       break;
     case "ok": {
       showFeedback("", false);

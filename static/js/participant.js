@@ -1,5 +1,6 @@
 // The phone: current statement, vote buttons, "saved" feedback, results when revealed.
 import { renderChart } from "./chart.js";
+import { phoneComments } from "./comments.js";
 import { connectLive, showConnection } from "./socket.js";
 import { format, readData, text } from "./text.js";
 
@@ -14,6 +15,10 @@ let votes = readData(main, "votes") || {};
 let pending = null; // {statement, option}: sent, not yet acknowledged
 let notice = "";
 let live = null; // set once the socket is created, below
+const comments = phoneComments(main.querySelector("[data-comments]"), {
+  send: (message) => Boolean(live && live.send(message)),
+  statementId: () => (state.statement ? state.statement.id : null),
+});
 
 function current() {
   return state.statement;
@@ -111,6 +116,7 @@ function castVote(option) {
 }
 
 function onError(message) {
+  if (comments.error(message) || message.code === "unknown_comment") return;
   const known = text[`error_${message.code}`];
   if (pending && ["not_current", "voting_closed", "invalid_option"].includes(message.code)) {
     pending = null;
@@ -123,15 +129,29 @@ function onMessage(message) {
   switch (message.type) {
     case "welcome":
       votes = message.votes || {};
+      comments.welcome(message);
       if (pending && current() && pending.statement === current().id && state.voting) {
         live.send({ type: "vote", ...pending });
       }
       break;
-    case "state":
-      if (!current() || !message.statement || current().id !== message.statement.id) notice = "";
+    case "state": {
+      const moved = !current() || !message.statement || current().id !== message.statement.id;
+      if (moved) notice = "";
       state = message;
+      comments.setEnabled(state.comments);
+      if (moved) comments.statementChanged();
       if (pending && (!current() || pending.statement !== current().id)) pending = null;
       render();
+      break;
+    }
+    case "comments":
+      if (current() && message.statement === current().id) comments.comments(message);
+      break;
+    case "comment.ack":
+      comments.ack(message);
+      break;
+    case "support.ack":
+      comments.supportAck(message);
       break;
     case "tally":
       tally = message;

@@ -8,6 +8,7 @@ const conn = main.querySelector("[data-conn]");
 const welcomeText = main.querySelector("[data-statement]").textContent;
 let state = readData(main, "state");
 let tally = readData(main, "tally");
+let comments = null;
 
 function sizeClass(length) {
   if (length <= 70) return "size-xl";
@@ -29,6 +30,7 @@ function render() {
   voting.textContent = state.voting ? text.voting_open : text.voting_closed;
   voting.classList.toggle("open", state.voting);
   renderTally();
+  renderComments();
 }
 
 function renderTally() {
@@ -36,11 +38,36 @@ function renderTally() {
   const fresh = tally && statement && tally.statement === statement.id;
   main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
   if (tally) main.querySelector("[data-connected]").textContent = tally.connected;
-  const showing = Boolean(fresh && tally.results);
+  // A highlighted comment takes the place of the results until the moderator removes it.
+  const quoting = Boolean(statement && state.highlight);
+  const showing = Boolean(fresh && tally.results) && !quoting;
   const results = main.querySelector("[data-results]");
   results.hidden = !showing;
-  main.querySelector("[data-results-hidden]").hidden = showing || !statement;
+  main.querySelector("[data-results-hidden]").hidden = showing || quoting || !statement;
   if (showing) renderChart(results.querySelector("[data-chart]"), statement.options, tally.results);
+}
+
+function renderComments() {
+  const quote = main.querySelector("[data-highlight]");
+  // Which comment: the state says; its latest support count comes with the comment frames.
+  const fresher = comments && comments.highlight;
+  const highlight = fresher && state.highlight && fresher.id === state.highlight.id ? fresher : state.highlight;
+  quote.hidden = !(state.statement && highlight);
+  if (highlight) {
+    quote.querySelector("[data-highlight-text]").textContent = highlight.text;
+    quote.querySelector("[data-highlight-name]").textContent = highlight.name || text.anonymous;
+    quote.querySelector("[data-highlight-support]").textContent =
+      highlight.support ? format(text.me_too_count, { n: highlight.support }) : "";
+  }
+  const ticker = main.querySelector("[data-ticker]");
+  const items = comments && state.statement && comments.statement === state.statement.id ? comments.items : [];
+  ticker.hidden = !(state.ticker && !highlight && items.length);
+  ticker.replaceChildren(...items.slice(-3).map((item) => {
+    const li = document.createElement("li");
+    li.dir = "auto";
+    li.textContent = item.name ? `${item.text} — ${item.name}` : item.text;
+    return li;
+  }));
 }
 
 function onMessage(message) {
@@ -52,6 +79,10 @@ function onMessage(message) {
     case "tally":
       tally = message;
       renderTally();
+      break;
+    case "comments":
+      comments = message;
+      renderComments();
       break;
     case "welcome":
     case "pong":

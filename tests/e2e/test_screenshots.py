@@ -92,6 +92,15 @@ class BotPhone:
                 return
             assert message["type"] != "error", message
 
+    def comment(self, statement: int, text: str, name: str | None = None) -> None:
+        message = {"type": "comment", "statement": statement, "text": text, "name": name}
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = self.inbox.get(timeout=10)
+            if reply["type"] == "comment.ack":
+                return
+            assert reply["type"] != "error", reply
+
     def close(self) -> None:
         self._connection.close()
         self.reader.join(timeout=5)
@@ -220,6 +229,39 @@ def test_screenshots(
 
     expect(moderator.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
     shoot(moderator, "moderator.png")
+    # Comments: three from the room, one from the phone; the moderator publishes two and
+    # puts one on the projector.
+    comments = [
+        ("Zonder gedeelde databank blijft dit dweilen met de kraan open.", "Korpschef Zone Noord"),
+        ("Kleine gemeenten kunnen zo'n medewerker niet alleen betalen: deel hem per zone.", None),
+        ("Eerst de bestaande APA-netwerken versterken.", "Schepen Els"),
+    ]
+    for bot, (text, name) in zip(bots, comments, strict=False):
+        bot.comment(first, text, name)
+    phone.locator("#comment-text").fill("Graag een voorbeeld uit een kleine gemeente.")
+    phone.locator("[data-comment-form] button[type=submit]").click()
+    expect(phone.locator("[data-comment-status]")).to_contain_text("Verstuurd", timeout=T)
+    queue = moderator.locator("[data-queue] li")
+    expect(queue).to_have_count(4, timeout=T)
+    by_text = {text: queue.filter(has_text=text) for text, _ in comments}
+    by_text[comments[1][0]].locator("button[data-queue-action=approve]").click()
+    by_text[comments[0][0]].locator("button[data-queue-action=screen]").click()
+    expect(projector.locator("[data-highlight] blockquote")).to_have_text(comments[0][0], timeout=T)
+    expect(moderator.locator("[data-pending-count]")).to_have_text("2 wachtend", timeout=T)
+    expect(phone.locator("[data-comment-list] button.support")).to_have_count(2, timeout=T)
+    phone.locator("[data-comment-list] li").filter(has_text=comments[0][0]).locator("button").click()
+    expect(projector.locator("[data-highlight-support]")).to_have_text("1 × ik ook", timeout=T)
+    shoot(projector, "projector-comment.png")
+    moderator.locator(".queue").scroll_into_view_if_needed()
+    shoot(moderator, "moderator-comments.png")
+    phone.locator("[data-comments]").scroll_into_view_if_needed()
+    shoot(phone, "phone-comments.png", scale="css")
+    assert_projector_fits(projector)
+    moderator.locator("[data-queue] button[data-queue-action=screen]").filter(
+        has_text="Van het scherm"
+    ).click()
+    expect(projector.locator("[data-highlight]")).to_be_hidden(timeout=T)
+
     tablet = new_context(viewport={"width": 820, "height": 1180}, locale="nl-BE").new_page()
     tablet.goto(f"{app.base_url}/m/{app.code}?token={app.token}")
     expect(tablet.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
