@@ -53,6 +53,7 @@ class Channel:
     phones_dirty: bool = True
     comments_dirty: bool = True
     phone_comments_dirty: bool = True
+    comments_statement: int | None = None  # the statement whose comments were last sent
 
     @property
     def connected(self) -> int:
@@ -148,7 +149,8 @@ class Hub:
         for role in ROLES:
             self._fan_out(channel, role, encode(room.state_payload(role)), "state")
         channel.dirty = channel.phones_dirty = True
-        channel.comments_dirty = channel.phone_comments_dirty = True
+        if channel.comments_statement != room.state.statement_id:  # a new list to show
+            channel.comments_dirty = channel.phone_comments_dirty = True
         self._publish(channel, phones=True)
 
     def send_each(self, room: Room, role: str, make: Callable[[Client], dict[str, Any]]) -> None:
@@ -167,6 +169,7 @@ class Hub:
 
     def _publish_comments(self, channel: Channel, phones: bool) -> None:
         room = channel.room
+        channel.comments_statement = room.state.statement_id
         if channel.comments_dirty:
             channel.comments_dirty = False
             for role in (PROJECTOR, MODERATOR):
