@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from voting import schema
 from voting import store as sql
 from voting.models import Event, LiveState
-from voting.store import SCHEMA_VERSION, Store
+from voting.schema import SCHEMA_VERSION
+from voting.store import Store
 
 
 @pytest.fixture
@@ -424,7 +426,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         event = store.event_by_code("482913")
         assert event == Event(
             7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
@@ -437,10 +439,14 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
             (11, 0, "Een", "likert5"), (12, 1, "Twee", "yesno"),
         ]  # fmt: skip
         assert [tuple(r) for r in store.votes(7)] == [
-            (11, "p1", "agree", "2025-03-01T19:01:00.000+00:00"),
-            (11, "p2", "pass", "2025-03-01T19:01:01.000+00:00"),
-            (12, "p1", "yes", "2025-03-01T19:02:00.000+00:00"),
+            (11, "p1", 1, "agree", "2025-03-01T19:01:00.000+00:00"),
+            (11, "p2", 1, "pass", "2025-03-01T19:01:01.000+00:00"),
+            (12, "p1", 1, "yes", "2025-03-01T19:02:00.000+00:00"),
         ]
+        # Version 3: no roles, nobody asked, every statement in its first round.
+        assert event.roles == [] and event.report_token is None
+        assert store.roles_of(7) == {"p1": None}
+        assert [s.round for s in store.statements(7)] == [1, 1]
         assert store.participant_count(7) == 1
         assert store.comments(7) == []
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -476,7 +482,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     # Opening it again changes nothing.
     again = Store(db)
     try:
-        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 3
         assert [s.text for s in again.statements(7)] == ["Een"]
     finally:
         again.close()
@@ -491,14 +497,14 @@ def test_each_migration_step_records_its_version_with_its_changes(
     old.executescript(V1_SCHEMA)
     old.execute("PRAGMA user_version = 1")
     old.close()
-    monkeypatch.setattr(sql, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(sql.MIGRATIONS, 3, "CREATE TABLE broken (;")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setitem(schema.MIGRATIONS, 4, "CREATE TABLE broken (;")
     with pytest.raises(sqlite3.OperationalError):
         Store(db)
     monkeypatch.undo()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
         assert count(store, "comments") == 0
     finally:
         store.close()

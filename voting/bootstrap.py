@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from voting import store as sql
-from voting.demo import DEMO_STATEMENTS, DEMO_TITLE
+from voting.demo import DEMO_ROLES, DEMO_STATEMENTS, DEMO_TITLE
 from voting.models import DEFAULT_SCALE, Event
 from voting.security import hash_password, new_password
 from voting.settings import Settings
@@ -33,6 +33,6 @@ def prepare(store: Store, settings: Settings) -> Prepared:
         )
     if settings.demo and not store.events():
         prepared.demo_event = store.write(
-            sql.insert_event, DEMO_TITLE, DEMO_STATEMENTS, DEFAULT_SCALE
+            sql.insert_event, DEMO_TITLE, DEMO_STATEMENTS, DEFAULT_SCALE, DEMO_ROLES
         )
     return prepared

@@ -20,8 +20,9 @@ from voting.models import (
     Event,
     InputError,
     check_scale,
+    clean_roles,
     clean_title,
-    parse_statement_lines,
+    parse_event_file,
 )
 from voting.netaddr import public_base
 from voting.settings import Settings
@@ -130,9 +131,11 @@ def event() -> None:
     "statements_file",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Text file: one statement per line; blank lines and # comments are ignored.",
+    help="Text file: one statement per line; blank lines and # comments are ignored;"
+    " a line 'roles: Mayor, Police, Other' sets the roles.",
 )
 @click.option("--scale", type=click.Choice(list(SCALES)), default=DEFAULT_SCALE, show_default=True)
+@click.option("--roles", default=None, help='Roles participants pick from, e.g. "Mayor,Police,Other".')
 @click.option(
     "--public-url",
     envvar="VOTING_PUBLIC_URL",
@@ -143,14 +146,21 @@ def event() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
 @db_option
 def create(
-    title: str, statements_file: Path, scale: str, public_url: str, as_json: bool, db: str
+    title: str,
+    statements_file: Path,
+    scale: str,
+    roles: str | None,
+    public_url: str,
+    as_json: bool,
+    db: str,
 ) -> None:
     """Create an event from a file of statements and print its three links."""
     try:
         # utf-8-sig: Notepad's "UTF-8 with BOM" must not turn a first-line # comment into text.
-        texts = parse_statement_lines(statements_file.read_text(encoding="utf-8-sig"))
+        texts, file_roles = parse_event_file(statements_file.read_text(encoding="utf-8-sig"))
         title = clean_title(title)
         check_scale(scale)
+        chosen_roles = clean_roles(roles) if roles is not None else file_roles
     except InputError as error:
         raise click.BadParameter(error.message) from None
     except UnicodeDecodeError:
@@ -160,7 +170,7 @@ def create(
     # No prepare() here: it would generate the admin password without showing it, and
     # `voting serve` would then never print it. serve prepares the database on start.
     store = Store(db)
-    created = store.write(sql.insert_event, title, texts, scale)
+    created = store.write(sql.insert_event, title, texts, scale, chosen_roles)
     store.close()
     base = public_url.rstrip("/")
     if as_json:

@@ -22,3 +22,11 @@ DEMO_STATEMENTS = [
     "De burgemeester moet de regie over het lokale veiligheidsbeleid stevig in handen"
     " houden, ook tegenover het parket.",
 ]
+
+DEMO_ROLES = [
+    "Burgemeester of schepen",
+    "Politie",
+    "Justitie",
+    "Gemeentepersoneel (preventie, welzijn…)",
+    "Andere",
+]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from voting.models import PENDING, PUBLISHED, Comment, Event, InputError, Statement
-from voting.results import Tally
+from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement
+from voting.results import Tally, role_gap, role_split, round_shift, turnout
 from voting.store import Store
 
 PARTICIPANT = "participant"
@@ -19,20 +19,33 @@ MODERATOR = "moderator"
 ROLES = (PARTICIPANT, PROJECTOR, MODERATOR)
 TICKER_SIZE = 5  # published comments in the projector's ticker
 PHONE_COMMENTS = 50  # the most supported (then newest) comments a phone lists
+ROLE_MINIMUM = 3  # fewer voters in a role: "too few votes" outside the console and export
 
 
 class Room:
     def __init__(self, event: Event, statements: list[Statement]) -> None:
         self.event = event
         self.statements = statements
-        self.tallies: dict[int, Tally] = {s.id: Tally(s.scale) for s in statements}
+        self.tallies: dict[int, Tally] = {s.id: Tally(s.scale) for s in statements}  # round 1
+        self.second: dict[int, Tally] = {}  # round 2, for statements that have one
         self.comments: dict[int, Comment] = {}  # by id, in order of arrival
+        self.role_of: dict[str, str | None] = {}  # participant → chosen role
+        self.answered: set[str] = set()  # participants who chose a role or skipped
+        self.role_minimum = ROLE_MINIMUM
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:
         room = cls(event, store.statements(event.id))
+        for statement in room.statements:
+            if statement.round == 2:
+                room.second[statement.id] = Tally(statement.scale)
         for row in store.votes(event.id):
-            room.tallies[row["statement_id"]].set(row["participant_id"], row["option"])
+            rounds = room.tallies if row["round"] == 1 else room.second
+            rounds[row["statement_id"]].set(row["participant_id"], row["option"])
+        for participant, role in store.roles_of(event.id).items():
+            room.role_of[participant] = role or None
+            if role is not None:
+                room.answered.add(participant)
         room.comments = {c.id: c for c in store.comments(event.id)}
         return room
 
@@ -85,13 +98,17 @@ class Room:
     def supported_by(self, participant: str) -> list[int]:
         return [c.id for c in self.comments.values() if participant in c.supporters]
 
+    def tally(self, statement: Statement) -> Tally:
+        """The tally of the statement's current round."""
+        return self.second[statement.id] if statement.round == 2 else self.tallies[statement.id]
+
     def votes_of(self, participant: str) -> dict[str, str]:
-        """The participant's current vote per statement (statement ids as JSON keys)."""
+        """The participant's vote per statement in its current round (ids as JSON keys)."""
         mine = {}
-        for sid, tally in self.tallies.items():
-            option = tally.choices.get(participant)
+        for statement in self.statements:
+            option = self.tally(statement).choices.get(participant)
             if option is not None:
-                mine[str(sid)] = option
+                mine[str(statement.id)] = option
         return mine
 
     # -- payloads ---------------------------------------------------------------------------
@@ -112,11 +129,11 @@ class Room:
             "premoderation": state.premoderation,
             "ticker": state.ticker,
             "highlight": self.highlighted(),
+            "by_role": state.by_role,
+            "roles": self.event.roles,
         }
         if role == MODERATOR:
-            payload["statements"] = [
-                {**s.public(), "voters": self.tallies[s.id].voters} for s in self.statements
-            ]
+            payload["statements"] = [{**s.public(), **self.statement_figures(s)} for s in self.statements]
         return payload
 
     def highlighted(self) -> dict[str, Any] | None:
@@ -157,13 +174,47 @@ class Room:
         current = self.current()
         if role == PARTICIPANT and not self.results_visible(role):
             return None
+        tally = None if current is None else self.tally(current)
         payload: dict[str, Any] = {
             "type": "tally",
             "statement": None if current is None else current.id,
+            "round": 1 if current is None else current.round,
             "connected": connected,
-            "voters": 0 if current is None else self.tallies[current.id].voters,
+            "voters": 0 if tally is None else tally.voters,
             "results": None,
         }
-        if current is not None and self.results_visible(role):
-            payload["results"] = self.tallies[current.id].summary()
+        if current is None or tally is None or not self.results_visible(role):
+            return payload
+        payload["results"] = tally.summary()
+        scale = SCALES[current.scale]
+        if current.round == 2:
+            first = self.tallies[current.id]
+            payload["first"] = first.summary()
+            payload["shift"] = round_shift(scale, first.choices, tally.choices)
+        moderator = role == MODERATOR
+        if self.event.roles and (moderator or self.event.state.by_role):
+            roles, minimum = self.event.roles, self.role_minimum
+            split = role_split(scale, tally.choices, self.role_of, roles, minimum, include_small=moderator)
+            payload["by_role"] = split
+            if moderator:
+                payload["turnout"] = turnout(self.role_of, tally.choices, roles)
+                payload["gap"] = role_gap(split, minimum)
         return payload
+
+    def statement_figures(self, statement: Statement) -> dict[str, Any]:
+        """What the moderator sorts the statement list by."""
+        tally = self.tally(statement)
+        summary = tally.summary()
+        gap = None
+        if self.event.roles:
+            split = role_split(
+                SCALES[statement.scale], tally.choices, self.role_of, self.event.roles,
+                self.role_minimum, include_small=True,
+            )
+            gap = role_gap(split, self.role_minimum)
+        return {
+            "voters": tally.voters,
+            "consensus": summary["consensus"],
+            "polarisation": summary["polarisation"],
+            "gap": None if gap is None else gap["mean_gap"],
+        }

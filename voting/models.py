@@ -94,6 +94,25 @@ def clean_comment(text: object, name: object) -> tuple[str, str | None]:
     return cleaned, shown_name
 
 
+MAX_ROLES = 8
+MAX_ROLE_LENGTH = 40
+
+
+def clean_roles(roles: object) -> list[str]:
+    """A short list of distinct role names (empty: the event asks nobody for a role)."""
+    if isinstance(roles, str):
+        roles = roles.split(",")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InputError("invalid_roles", "Roles are a list of names.")
+    cleaned = [plain_text(r)[:MAX_ROLE_LENGTH] for r in roles]
+    cleaned = [r for r in cleaned if r]
+    if len(set(cleaned)) != len(cleaned):
+        raise InputError("invalid_roles", "Each role can be listed only once.")
+    if len(cleaned) > MAX_ROLES:
+        raise InputError("invalid_roles", f"An event can have at most {MAX_ROLES} roles.")
+    return cleaned
+
+
 def clean_title(title: object) -> str:
     if not isinstance(title, str) or not title.strip():
         raise InputError("invalid_title", "An event needs a title.")
@@ -115,8 +134,24 @@ def check_scale(scale: object) -> str:
 
 def parse_statement_lines(text: str) -> list[str]:
     """One statement per line; blank lines and lines starting with # are ignored."""
-    lines = [line.strip() for line in text.splitlines()]
-    return [clean_statement_text(line) for line in lines if line and not line.startswith("#")]
+    return parse_event_file(text)[0]
+
+
+def parse_event_file(text: str) -> tuple[list[str], list[str]]:
+    """Statements, one per line, and optionally a line `roles: Mayor, Police, Other`.
+
+    Blank lines and lines starting with # are ignored."""
+    statements: list[str] = []
+    roles: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.lower().startswith("roles:"):
+            roles = clean_roles(line.split(":", 1)[1])
+        else:
+            statements.append(clean_statement_text(line))
+    return statements, roles
 
 
 @dataclass
@@ -126,6 +161,7 @@ class Statement:
     position: int
     text: str
     scale: str = DEFAULT_SCALE
+    round: int = 1  # 2 once the moderator starts a second round
 
     def public(self) -> dict[str, Any]:
         return {
@@ -134,6 +170,7 @@ class Statement:
             "text": self.text,
             "scale": self.scale,
             "options": list(SCALES[self.scale].options),
+            "round": self.round,
         }
 
 
@@ -149,6 +186,7 @@ class LiveState:
     ticker: bool = False  # a ticker of published comments on the projector
     comments: bool = True  # participants may comment
     premoderation: bool = True  # comments wait for the moderator before anyone sees them
+    by_role: bool = False  # the projector splits the results by role
 
     def moved_to(self, statement_id: int | None) -> LiveState:
         """The state after moving to another statement: voting closed, results hidden,
@@ -158,6 +196,7 @@ class LiveState:
             ticker=self.ticker,
             comments=self.comments,
             premoderation=self.premoderation,
+            by_role=self.by_role,
         )
 
 
@@ -193,3 +232,5 @@ class Event:
     moderator_token: str
     created_at: str
     state: LiveState = field(default_factory=LiveState)
+    roles: list[str] = field(default_factory=list)  # what participants pick from, if any
+    report_token: str | None = None  # the report's share link, while shared

@@ -8,15 +8,25 @@ Definitions (also in docs/metrics.md):
 - consensus = van der Eijk's agreement A in -1..1 (1: everyone picks the same option,
   0: uniform spread, -1: the room split between the two extremes);
 - polarisation = share of opinion votes at the two extremes of the scale.
+
+Roles and the second round (also in docs/metrics.md):
+
+- role_split = summarize() per role, hidden ("too few") for a group with 0 < voters < minimum;
+- role_gap = the largest difference of mean score between two roles that reach the minimum;
+- turnout = participants and voters per role;
+- round_shift = round 1 against round 2, paired per participant, direction by score.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from voting.models import PASS, SCALES, Scale
+
+DEFAULT_ROLE_MINIMUM = 3  # the privacy minimum: fewer voters in a role and its split is hidden
 
 
 @dataclass
@@ -131,3 +141,133 @@ def _layer_agreement(pattern: list[int]) -> float:
     else:
         unimodality = ((k - 2) * tdu - (k - 1) * tdd) / ((k - 2) * (tdu + tdd))
     return unimodality * (1 - (used - 1) / (k - 1))
+
+
+def summarize_choices(scale: Scale, choices: Mapping[str, str]) -> dict[str, Any]:
+    """summarize() of participant id -> option (a Tally's choices)."""
+    return summarize(scale, Counter(choices.values()))
+
+
+def _group(role_of: Mapping[str, str | None], participant: str, roles: Sequence[str]) -> str | None:
+    """A participant's role, or None when they have none, skipped it, or hold one that is
+    not (or no longer) among the event's roles."""
+    role = role_of.get(participant)
+    return role if role is not None and role in roles else None
+
+
+def role_split(
+    scale: Scale,
+    choices: Mapping[str, str],
+    role_of: Mapping[str, str | None],
+    roles: Sequence[str],
+    minimum: int,
+    *,
+    include_small: bool = False,
+) -> list[dict[str, Any]]:
+    """The results of one statement per role: one entry per role in `roles` order, then one
+    for the voters without a role (role None) if there are any.
+
+    Each entry is {"role", "voters", "too_few", "results"}. A group with 0 < voters < minimum
+    is too_few and its results are None, unless include_small (moderator console, export).
+    Votes for options the scale does not have are ignored, as in summarize().
+    """
+    groups: dict[str | None, dict[str, str]] = {role: {} for role in roles}
+    for participant, option in choices.items():
+        if scale.accepts(option):
+            groups.setdefault(_group(role_of, participant, roles), {})[participant] = option
+    split: list[dict[str, Any]] = []
+    for role, group in groups.items():  # the roles, then None if anyone landed there
+        voters = len(group)
+        too_few = 0 < voters < minimum
+        results = summarize_choices(scale, group) if include_small or not too_few else None
+        split.append({"role": role, "voters": voters, "too_few": too_few, "results": results})
+    return split
+
+
+def role_gap(split: list[dict[str, Any]], minimum: int) -> dict[str, Any] | None:
+    """The largest difference of mean score between two roles of a role_split().
+
+    Only named roles with at least `minimum` voters and at least one opinion vote take part.
+    The gap is taken between the means as shown (rounded to 0.01); of equal gaps the first
+    pair in roles order wins. "roles" is [higher mean, lower mean] (roles order when equal);
+    "agreement_gap" is the absolute difference of those two roles' agreement. None when
+    fewer than two roles take part.
+    """
+    qualifying = [
+        entry
+        for entry in split
+        if entry["role"] is not None
+        and entry["voters"] >= minimum
+        and entry["results"] is not None
+        and entry["results"]["mean"] is not None
+    ]
+    best: tuple[float, dict[str, Any], dict[str, Any]] | None = None
+    for i, first in enumerate(qualifying):
+        for second in qualifying[i + 1 :]:
+            gap = round(abs(first["results"]["mean"] - second["results"]["mean"]), 2)
+            if best is None or gap > best[0]:
+                best = (gap, first, second)
+    if best is None:
+        return None
+    gap, first, second = best
+    high, low = (second, first) if second["results"]["mean"] > first["results"]["mean"] else (first, second)
+    return {
+        "roles": [high["role"], low["role"]],
+        "mean_gap": gap,
+        "agreement_gap": round(abs(high["results"]["agreement"] - low["results"]["agreement"]), 1),
+    }
+
+
+def turnout(
+    role_of: Mapping[str, str | None], choices: Mapping[str, str], roles: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Participants and voters per role, in `roles` order, then role None (no role, skipped,
+    or a role not in `roles`) if any participant is in it. The participants are those of
+    role_of plus any voter missing from it (counted without a role)."""
+    participants: dict[str | None, int] = {role: 0 for role in roles}
+    voters: dict[str | None, int] = {role: 0 for role in roles}
+    for participant in {*role_of, *choices}:
+        role = _group(role_of, participant, roles)
+        participants[role] = participants.get(role, 0) + 1
+        voters[role] = voters.get(role, 0) + (participant in choices)
+    return [{"role": role, "participants": n, "voters": voters[role]} for role, n in participants.items()]
+
+
+def round_shift(scale: Scale, first: Mapping[str, str], second: Mapping[str, str]) -> dict[str, Any]:
+    """Round 1 against round 2 of one statement, paired per participant who voted in both.
+
+    changed = towards_agree + towards_disagree + other: a changed vote goes towards agree when
+    its score went up, towards disagree when it went down, and is "other" when it went to or
+    from pass (or between options of equal score). mean_first / mean_second are the mean
+    scores of the paired participants' opinion votes in each round (None without any).
+    Votes for options the scale does not have are ignored.
+    """
+    one = {p: o for p, o in first.items() if scale.accepts(o)}
+    two = {p: o for p, o in second.items() if scale.accepts(o)}
+    paired = [p for p in one if p in two]
+    changed = up = down = 0
+    for participant in paired:
+        before, after = one[participant], two[participant]
+        if before == after:
+            continue
+        changed += 1
+        score_before, score_after = scale.score(before), scale.score(after)
+        if score_before is not None and score_after is not None:
+            up += score_after > score_before
+            down += score_after < score_before
+    return {
+        "paired": len(paired),
+        "changed": changed,
+        "towards_agree": up,
+        "towards_disagree": down,
+        "other": changed - up - down,
+        "mean_first": _mean_of(scale, [one[p] for p in paired]),
+        "mean_second": _mean_of(scale, [two[p] for p in paired]),
+        "only_first": len(one) - len(paired),
+        "only_second": len(two) - len(paired),
+    }
+
+
+def _mean_of(scale: Scale, options: list[str]) -> float | None:
+    counts = Counter(options)
+    return mean_score(scale, {o: counts[o] for o in scale.options})

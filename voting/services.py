@@ -6,9 +6,11 @@ The HTTP and WebSocket entry points call these and nothing else to change an eve
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections import deque
 from dataclasses import replace
+from typing import Any
 
 from voting import store as sql
 from voting.live import Room
@@ -23,6 +25,7 @@ from voting.models import (
     LiveState,
     check_scale,
     clean_comment,
+    clean_roles,
     clean_statement_text,
     clean_title,
 )
@@ -62,13 +65,16 @@ class Voting:
 
     # -- organiser ----------------------------------------------------------------------------
 
-    async def create_event(self, title: str, texts: list[str], scale: str) -> Event:
+    async def create_event(
+        self, title: str, texts: list[str], scale: str, roles: object = ()
+    ) -> Event:
         title = clean_title(title)
         scale = check_scale(scale)
         texts = [clean_statement_text(t) for t in texts]
+        cleaned_roles = clean_roles(list(roles) if isinstance(roles, tuple) else roles)
         if len(texts) > MAX_STATEMENTS:
             raise InputError("too_many", f"An event can have at most {MAX_STATEMENTS} statements.")
-        return await self.writer.submit(sql.insert_event, title, texts, scale)
+        return await self.writer.submit(sql.insert_event, title, texts, scale, cleaned_roles)
 
     async def delete_event(self, room: Room) -> None:
         async with self._lock(room):
@@ -79,6 +85,16 @@ class Voting:
 
     async def join(self, room: Room, participant: str) -> None:
         await self.writer.submit(sql.insert_participant, room.event.id, participant)
+
+    async def set_role(self, room: Room, participant: str, role: object) -> None:
+        """A participant's role, chosen once on joining (None: skipped); changeable later."""
+        if role is not None and role not in room.event.roles:
+            raise InputError("invalid_role", f"{role!r} is not one of this event's roles.")
+        assert role is None or isinstance(role, str)
+        await self.writer.submit(sql.set_role, room.event.id, participant, role)
+        room.role_of[participant] = role
+        room.answered.add(participant)
+        self.hub.tally_changed(room)
 
     async def cast_vote(
         self, room: Room, participant: str, statement_id: object, option: object
@@ -91,10 +107,9 @@ class Voting:
             raise InputError("voting_closed", "Voting on this statement is closed.")
         if not isinstance(option, str) or not SCALES[statement.scale].accepts(option):
             raise InputError("invalid_option", f"{option!r} is not an option of this statement.")
-        await self.writer.submit(sql.insert_vote, statement.id, participant, option)
-        tally = room.tallies.get(statement.id)
-        if tally is not None:  # the statement may have been deleted meanwhile
-            tally.set(participant, option)
+        await self.writer.submit(sql.insert_vote, statement.id, participant, option, statement.round)
+        if statement in room.statements:  # it may have been deleted meanwhile
+            room.tally(statement).set(participant, option)
             self.hub.tally_changed(room)
 
     # -- moderator ----------------------------------------------------------------------------
@@ -143,8 +158,8 @@ class Voting:
     async def reset_votes(self, room: Room, statement_id: object) -> None:
         async with self._lock(room):
             statement = room.statement(statement_id)
-            await self.writer.submit(sql.delete_votes, statement.id)
-            room.tallies[statement.id].clear()
+            await self.writer.submit(sql.delete_votes, statement.id, statement.round)
+            room.tally(statement).clear()
             self.hub.state_changed(room)
 
     async def add_statements(self, room: Room, texts: object, scale: object) -> None:
@@ -290,11 +305,11 @@ class Voting:
             await self._set_state(room, replace(room.state, highlight=comment.id))
             self.hub.comments_changed(room)
 
-    async def comment_settings(self, room: Room, settings: dict[str, object]) -> None:
-        """Switch comments, pre-moderation or the projector's ticker on or off."""
+    async def settings(self, room: Room, settings: dict[str, object]) -> None:
+        """Switch comments, pre-moderation, the projector's ticker or its split by role."""
         async with self._lock(room):
             changes: dict[str, bool] = {}
-            for name in ("comments", "premoderation", "ticker"):
+            for name in ("comments", "premoderation", "ticker", "by_role"):
                 if name in settings:
                     value = settings[name]
                     if not isinstance(value, bool):
@@ -303,3 +318,38 @@ class Voting:
             if not changes:
                 raise InputError("invalid_value", "Nothing to change.")
             await self._set_state(room, replace(room.state, **changes))
+
+    # -- roles, rounds, report ------------------------------------------------------------
+
+    async def set_roles(self, room: Room, roles: object) -> None:
+        """The roles participants pick from (an empty list: nobody is asked)."""
+        cleaned = clean_roles(roles)
+        async with self._lock(room):
+            await self.writer.submit(sql.set_roles, room.event.id, cleaned)
+            room.event.roles = cleaned
+            self.hub.state_changed(room)
+
+    async def start_round(self, room: Room, statement_id: object) -> None:
+        """Vote again on a statement after the discussion: round 2, on screen, voting open."""
+        async with self._lock(room):
+            statement = room.statement(statement_id)
+            if statement.round == 2:
+                raise InputError("has_round", "This statement already has a second round.")
+            state = replace(room.state.moved_to(statement.id), voting_open=True)
+            await self.writer.submit(_start_round, room.event.id, statement.id, state)
+            statement.round = 2
+            room.second[statement.id] = Tally(statement.scale)
+            room.event.state = state
+            self.hub.state_changed(room)
+
+    async def share_report(self, room: Room, shared: bool) -> str | None:
+        """Create (or revoke, with False) the report's unguessable share link token."""
+        token = secrets.token_urlsafe(24) if shared else None
+        await self.writer.submit(sql.set_report_token, room.event.id, token)
+        room.event.report_token = token
+        return token
+
+
+def _start_round(conn: Any, event_id: int, statement_id: int, state: LiveState) -> None:
+    sql.set_round(conn, statement_id, 2)
+    sql.save_state(conn, event_id, state)

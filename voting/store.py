@@ -1,4 +1,4 @@
-"""SQLite storage: the schema, its migrations, and every query. The only module with SQL.
+"""SQLite storage: connections and every query. With voting/schema.py, the only SQL.
 
 Reads run on the caller's connection (the event loop's, in the app). Writes are plain
 functions of a connection (`insert_vote(conn, ...)`): the app runs them through the
@@ -7,91 +7,18 @@ batching `Writer` thread, the CLI runs them directly with `Store.write`.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from voting.models import Comment, Event, LiveState, Statement
+from voting.schema import migrate
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
-_CORE = """
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
-    title TEXT NOT NULL,
-    moderator_token TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    current_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
-    voting_open INTEGER NOT NULL DEFAULT 0,
-    results_projector INTEGER NOT NULL DEFAULT 0,
-    results_phones INTEGER NOT NULL DEFAULT 0,
-    highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL,
-    ticker INTEGER NOT NULL DEFAULT 0,
-    comments_enabled INTEGER NOT NULL DEFAULT 1,
-    premoderation INTEGER NOT NULL DEFAULT 1
-);
-CREATE TABLE IF NOT EXISTS statements (
-    id INTEGER PRIMARY KEY,
-    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    scale TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
-CREATE TABLE IF NOT EXISTS participants (
-    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    id TEXT NOT NULL,
-    joined_at TEXT NOT NULL,
-    PRIMARY KEY (event_id, id)
-) WITHOUT ROWID;
--- One current vote per participant per statement: the primary key enforces it and
--- insert_vote upserts, so changing a vote replaces it.
-CREATE TABLE IF NOT EXISTS votes (
-    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
-    participant_id TEXT NOT NULL,
-    option TEXT NOT NULL,
-    cast_at TEXT NOT NULL,
-    PRIMARY KEY (statement_id, participant_id)
-) WITHOUT ROWID;
-"""
-_COMMENTS = """
-CREATE TABLE IF NOT EXISTS comments (
-    id INTEGER PRIMARY KEY,
-    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
-    participant_id TEXT NOT NULL,
-    name TEXT,
-    text TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden')),
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS comments_by_statement ON comments(statement_id);
--- "Me too": once per participant per comment, enforced by the primary key.
-CREATE TABLE IF NOT EXISTS supports (
-    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
-    participant_id TEXT NOT NULL,
-    PRIMARY KEY (comment_id, participant_id)
-) WITHOUT ROWID;
-"""
-# The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
-# up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
-SCHEMA = _CORE + _COMMENTS
-MIGRATIONS = {
-    2: _COMMENTS
-    + """
-ALTER TABLE events ADD COLUMN highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL;
-ALTER TABLE events ADD COLUMN ticker INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE events ADD COLUMN comments_enabled INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE events ADD COLUMN premoderation INTEGER NOT NULL DEFAULT 1;
-""",
-}
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -116,28 +43,13 @@ class Store:
         self.path = path
         self.conn = connect(path)
         try:
-            self._migrate()
+            migrate(self.conn, path)
         except BaseException:
             self.conn.close()  # e.g. a newer schema: do not leak the connection
             raise
 
     def close(self) -> None:
         self.conn.close()
-
-    def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{self.path} has schema version {version}; this voting knows {SCHEMA_VERSION}"
-            )
-        if version == 0:
-            self.conn.executescript(SCHEMA)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        else:
-            # Each step commits with its version number: a start interrupted between steps
-            # goes on from the last one done (ALTER TABLE ADD COLUMN cannot run twice).
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                self.conn.executescript(f"BEGIN; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
 
     def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a write function in its own transaction (for the CLI and start-up)."""
@@ -169,12 +81,13 @@ class Store:
             "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
         )
         return [
-            Statement(r["id"], r["event_id"], r["position"], r["text"], r["scale"]) for r in rows
+            Statement(r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"])
+            for r in rows
         ]
 
     def votes(self, event_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
-            "SELECT v.statement_id, v.participant_id, v.option, v.cast_at FROM votes v"
+            "SELECT v.statement_id, v.participant_id, v.round, v.option, v.cast_at FROM votes v"
             " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ?"
             " ORDER BY v.cast_at, v.statement_id",
             (event_id,),
@@ -204,6 +117,16 @@ class Store:
             comments[comment_id].supporters.add(participant)
         return list(comments.values())
 
+    def roles_of(self, event_id: int) -> dict[str, str | None]:
+        """Every participant of the event and their answer to the role question: a role,
+        '' when they skipped it, None when they were not asked yet."""
+        rows = self.conn.execute("SELECT id, role FROM participants WHERE event_id = ?", (event_id,))
+        return {pid: role for pid, role in rows}
+
+    def event_by_report_token(self, token: str) -> Event | None:
+        row = self.conn.execute("SELECT * FROM events WHERE report_token = ?", (token,)).fetchone()
+        return None if row is None else _event(row)
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
@@ -221,9 +144,11 @@ def _event(row: sqlite3.Row) -> Event:
         ticker=bool(row["ticker"]),
         comments=bool(row["comments_enabled"]),
         premoderation=bool(row["premoderation"]),
+        by_role=bool(row["by_role"]),
     )
     return Event(
-        row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state
+        row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
+        json.loads(row["roles"]), row["report_token"],
     )
 
 
@@ -238,18 +163,20 @@ def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def insert_event(conn: sqlite3.Connection, title: str, texts: Iterable[str], scale: str) -> Event:
+def insert_event(
+    conn: sqlite3.Connection, title: str, texts: Iterable[str], scale: str, roles: Sequence[str] = ()
+) -> Event:
     taken = {row[0] for row in conn.execute("SELECT code FROM events")}
     code = _new_code(taken)
     token = secrets.token_urlsafe(24)
     created = now()
     cursor = conn.execute(
-        "INSERT INTO events (code, title, moderator_token, created_at) VALUES (?, ?, ?, ?)",
-        (code, title, token, created),
+        "INSERT INTO events (code, title, moderator_token, created_at, roles) VALUES (?, ?, ?, ?, ?)",
+        (code, title, token, created, json.dumps(list(roles))),
     )
     event_id = int(cursor.lastrowid or 0)
     insert_statements(conn, event_id, texts, scale)
-    return Event(event_id, code, title, token, created)
+    return Event(event_id, code, title, token, created, roles=list(roles))
 
 
 def _new_code(taken: set[str]) -> str:
@@ -310,7 +237,7 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
     conn.execute(
         "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
         " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
-        " premoderation = ? WHERE id = ?",
+        " premoderation = ?, by_role = ? WHERE id = ?",
         (
             state.statement_id,
             int(state.voting_open),
@@ -320,6 +247,7 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
             int(state.ticker),
             int(state.comments),
             int(state.premoderation),
+            int(state.by_role),
             event_id,
         ),
     )
@@ -332,17 +260,44 @@ def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str
     )
 
 
-def insert_vote(conn: sqlite3.Connection, statement_id: int, participant: str, option: str) -> None:
+def insert_vote(
+    conn: sqlite3.Connection, statement_id: int, participant: str, option: str, round: int = 1
+) -> None:
     conn.execute(
-        "INSERT INTO votes (statement_id, participant_id, option, cast_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(statement_id, participant_id)"
+        "INSERT INTO votes (statement_id, participant_id, round, option, cast_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(statement_id, participant_id, round)"
         " DO UPDATE SET option = excluded.option, cast_at = excluded.cast_at",
-        (statement_id, participant, option, now()),
+        (statement_id, participant, round, option, now()),
     )
 
 
-def delete_votes(conn: sqlite3.Connection, statement_id: int) -> None:
-    conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
+def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None = None) -> None:
+    """Delete a statement's votes: of one round, or of every round."""
+    if round is None:
+        conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
+    else:
+        conn.execute("DELETE FROM votes WHERE statement_id = ? AND round = ?", (statement_id, round))
+
+
+def set_round(conn: sqlite3.Connection, statement_id: int, round: int) -> None:
+    conn.execute("UPDATE statements SET round = ? WHERE id = ?", (round, statement_id))
+
+
+def set_role(conn: sqlite3.Connection, event_id: int, participant: str, role: str | None) -> None:
+    """Record a participant's role ('' when they skipped the question)."""
+    conn.execute(
+        "INSERT INTO participants (event_id, id, joined_at, role) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(event_id, id) DO UPDATE SET role = excluded.role",
+        (event_id, participant, now(), role or ""),
+    )
+
+
+def set_roles(conn: sqlite3.Connection, event_id: int, roles: Sequence[str]) -> None:
+    conn.execute("UPDATE events SET roles = ? WHERE id = ?", (json.dumps(list(roles)), event_id))
+
+
+def set_report_token(conn: sqlite3.Connection, event_id: int, token: str | None) -> None:
+    conn.execute("UPDATE events SET report_token = ? WHERE id = ?", (token, event_id))
 
 
 def insert_comment(

@@ -24,10 +24,11 @@ function build(chart, options) {
   left.replaceChildren();
   right.replaceChildren();
   legend.replaceChildren();
-  // Left half is drawn from the centre outwards: its children are in reverse order.
+  // Both halves keep the scale's order from left to right: strongly disagree at the far
+  // left, neutral on either side of the centre line, strongly agree at the far right.
   for (const option of options) {
     const side = SIDE[option];
-    if (side === "left" || side === "both") left.prepend(segment(option));
+    if (side === "left" || side === "both") left.append(segment(option));
     if (side === "right" || side === "both") right.append(segment(option));
     const item = document.createElement("li");
     item.className = `opt-${option}`;
@@ -65,4 +66,44 @@ export function renderChart(chart, options, results) {
   headline("disagree", hasNo ? text.options.no : text.options.disagree, disagree);
   headline("agree", hasNo ? text.options.yes : text.options.agree, agree);
   chart.classList.toggle("empty", !results || results.voters === results.pass);
+}
+
+// A new, empty chart element (the same structure as templates/_chart.html), for pages
+// that draw one chart per role or per round.
+export function createChart(legend = true) {
+  const chart = document.createElement("div");
+  chart.className = "chart";
+  chart.innerHTML =
+    '<div class="chart-headline"><span class="chart-side chart-disagree" data-side="disagree"></span>' +
+    '<span class="chart-side chart-agree" data-side="agree"></span></div>' +
+    '<div class="chart-bar" data-bar><div class="chart-half chart-left" data-half="left"></div>' +
+    '<div class="chart-axis"></div><div class="chart-half chart-right" data-half="right"></div></div>' +
+    '<ul class="chart-legend" data-legend></ul>';
+  chart.querySelector("[data-legend]").hidden = !legend;
+  return chart;
+}
+
+// One labelled chart per role ("too few votes" instead of a chart for small groups).
+export function renderRoleCharts(container, options, split, labels) {
+  container.replaceChildren(...split.map((entry) => {
+    const row = document.createElement("div");
+    row.className = "role-row";
+    row.dataset.role = entry.role === null ? "" : entry.role;
+    const name = document.createElement("p");
+    name.className = "role-name";
+    name.textContent = `${entry.role === null ? labels.none : entry.role} (${entry.voters})` +
+      (entry.too_few && entry.results ? ` · ${labels.tooFew}` : "");
+    row.append(name);
+    if (entry.results) {
+      const chart = createChart(false);
+      row.append(chart);
+      renderChart(chart, options, entry.results);
+    } else {
+      const note = document.createElement("p");
+      note.className = "too-few";
+      note.textContent = entry.voters ? labels.tooFew : "–";
+      row.append(note);
+    }
+    return row;
+  }));
 }

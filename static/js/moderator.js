@@ -1,5 +1,5 @@
 // The moderator console: drive the room, edit the statement list, watch the live tally.
-import { renderChart } from "./chart.js";
+import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { commentQueue } from "./queue.js";
 import { connectLive, showConnection } from "./socket.js";
 import { format, readData, text } from "./text.js";
@@ -49,8 +49,18 @@ function renderMeta() {
   }
 }
 
+const SORTS = {
+  position: () => 0,
+  consensus: (a, b) => (a.consensus ?? 2) - (b.consensus ?? 2),
+  polarisation: (a, b) => (b.polarisation ?? -1) - (a.polarisation ?? -1),
+  gap: (a, b) => (b.gap ?? -1) - (a.gap ?? -1),
+};
+
 function renderList() {
-  const items = state.statements.map((statement, index) => {
+  const order = main.querySelector("[data-sort]").value;
+  const sorted = [...state.statements].sort((a, b) => SORTS[order](a, b) || a.position - b.position);
+  const items = sorted.map((statement) => {
+    const index = statement.position;
     const item = document.createElement("li");
     item.dataset.id = statement.id;
     const isCurrent = state.statement && state.statement.id === statement.id;
@@ -112,6 +122,10 @@ function render() {
   main.querySelector("[data-action=prev]").disabled = state.index === 0;
   main.querySelector("[data-action=next]").disabled = state.index === state.count - 1;
   main.querySelector("[data-action=reset]").disabled = !statement;
+  main.querySelector("[data-action=round]").disabled = !statement || statement.round === 2;
+  const byRole = main.querySelector("[data-action=toggle-by-role]");
+  byRole.hidden = !state.roles.length;
+  byRole.setAttribute("aria-pressed", String(state.by_role));
   queue.setState(state);
   renderList();
   renderTally();
@@ -140,6 +154,44 @@ function renderTally() {
     dd.textContent = value;
     return [dt, dd];
   }));
+  renderRound(statement, fresh ? tally : null);
+  renderRoles(statement, fresh ? tally : null);
+}
+
+function renderRound(statement, current) {
+  const first = main.querySelector("[data-first-round]");
+  const shift = main.querySelector("[data-shift]");
+  const second = Boolean(current && current.first);
+  first.hidden = !second;
+  shift.hidden = !second;
+  if (!second) return;
+  const holder = first.querySelector("[data-first-chart]");
+  if (!holder.firstChild) holder.append(createChart(false));
+  renderChart(holder.firstChild, statement.options, current.first);
+  const s = current.shift;
+  shift.textContent = `${format(text.round_label, { n: 2 })}: ` + format(text.shift, {
+    changed: s.changed, paired: s.paired, up: s.towards_agree, down: s.towards_disagree,
+  });
+}
+
+function renderRoles(statement, current) {
+  const section = main.querySelector("[data-by-role]");
+  section.hidden = !(current && current.by_role);
+  if (section.hidden) return;
+  const turnout = new Map(current.turnout.map((t) => [t.role, t]));
+  const gap = current.gap;
+  section.querySelector("[data-gap]").textContent = gap
+    ? format(text.gap, { a: gap.roles[0], b: gap.roles[1], gap: gap.mean_gap }) : text.no_gap;
+  renderRoleCharts(section.querySelector("[data-role-charts]"), statement.options, current.by_role,
+    { none: text.role_none, tooFew: text.too_few });
+  for (const row of section.querySelectorAll(".role-row")) {
+    const t = turnout.get(row.dataset.role === "" ? null : row.dataset.role);
+    if (!t) continue;
+    const note = document.createElement("p");
+    note.className = "turnout";
+    note.textContent = format(text.turnout, { voters: t.voters, participants: t.participants });
+    row.querySelector(".role-name").after(note);
+  }
 }
 
 const actions = {
@@ -169,7 +221,19 @@ const actions = {
     if (confirm(text.confirm_delete)) send({ type: "statement.delete", statement: Number(data.id) });
   },
   help: () => document.querySelector("[data-help]").showModal(),
+  round: () => {
+    if (state.statement && confirm(text.confirm_round)) send({ type: "round", statement: state.statement.id });
+  },
+  "toggle-by-role": () => send({ type: "settings", by_role: !state.by_role }),
 };
+
+main.querySelector("[data-sort]").addEventListener("change", () => renderList());
+
+main.querySelector("[data-roles-form]").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const roles = event.currentTarget.roles.value.split(",").map((r) => r.trim()).filter(Boolean);
+  send({ type: "roles", roles });
+});
 
 main.addEventListener("click", (event) => {
   const target = event.target.closest("button[data-action]");

@@ -15,6 +15,9 @@ let votes = readData(main, "votes") || {};
 let pending = null; // {statement, option}: sent, not yet acknowledged
 let notice = "";
 let live = null; // set once the socket is created, below
+const roleView = main.querySelector("[data-view=role]");
+const roleButton = document.querySelector("[data-change-role]");
+let choosingRole = !roleView.hidden;
 const comments = phoneComments(main.querySelector("[data-comments]"), {
   send: (message) => Boolean(live && live.send(message)),
   statementId: () => (state.statement ? state.statement.id : null),
@@ -49,8 +52,9 @@ function buildButtons(statement) {
 
 function render() {
   const statement = current();
-  main.querySelector("[data-view=waiting]").hidden = Boolean(statement);
-  main.querySelector("[data-view=ballot]").hidden = !statement;
+  roleView.hidden = !choosingRole;
+  main.querySelector("[data-view=waiting]").hidden = Boolean(statement) || choosingRole;
+  main.querySelector("[data-view=ballot]").hidden = !statement || choosingRole;
   if (!statement) return;
   main.querySelector("[data-position]").textContent =
     format(text.statement_of, { n: state.index + 1, total: state.count });
@@ -153,6 +157,9 @@ function onMessage(message) {
     case "support.ack":
       comments.supportAck(message);
       break;
+    case "role.ack":
+      showRole(message.role);
+      break;
     case "tally":
       tally = message;
       renderResults();
@@ -173,6 +180,30 @@ function onMessage(message) {
     default:
       console.warn("voting: unknown message", message.type);
   }
+}
+
+// The role question: asked once when the event has roles; changeable from the top bar.
+roleView.querySelector("[data-role-form]").addEventListener("submit", (event) => {
+  if (!live || !live.isOpen()) return; // no socket: the plain form post does it
+  event.preventDefault();
+  const role = event.submitter ? event.submitter.value : "";
+  live.send({ type: "role", role: role || null });
+});
+
+roleButton.addEventListener("click", () => {
+  choosingRole = true;
+  render();
+  roleView.querySelector("button").focus();
+});
+
+function showRole(role) {
+  choosingRole = false;
+  roleButton.hidden = !(state.roles && state.roles.length);
+  roleButton.textContent = `${role || text.no_role} ✎`;
+  for (const button of roleView.querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.value === (role || "")));
+  }
+  render();
 }
 
 form.addEventListener("submit", (event) => {

@@ -1,5 +1,5 @@
 // The beamer: statement in large type, counts, the chart when results are shown.
-import { renderChart } from "./chart.js";
+import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { connectLive, showConnection } from "./socket.js";
 import { format, readData, text } from "./text.js";
 
@@ -41,10 +41,32 @@ function renderTally() {
   // A highlighted comment takes the place of the results until the moderator removes it.
   const quoting = Boolean(statement && state.highlight);
   const showing = Boolean(fresh && tally.results) && !quoting;
+  // What the results look like: split by role, two rounds side by side, or one chart.
+  const view = !showing ? "none"
+    : state.by_role && tally.by_role ? "roles" : tally.first ? "rounds" : "chart";
   const results = main.querySelector("[data-results]");
-  results.hidden = !showing;
+  results.hidden = view !== "chart";
   main.querySelector("[data-results-hidden]").hidden = showing || quoting || !statement;
-  if (showing) renderChart(results.querySelector("[data-chart]"), statement.options, tally.results);
+  main.querySelector("[data-rounds]").hidden = view !== "rounds";
+  main.querySelector("[data-by-role]").hidden = view !== "roles";
+  if (view === "chart") renderChart(results.querySelector("[data-chart]"), statement.options, tally.results);
+  if (view === "rounds") renderRounds(statement);
+  if (view === "roles") {
+    renderRoleCharts(main.querySelector("[data-by-role]"), statement.options, tally.by_role,
+      { none: text.role_none, tooFew: text.too_few });
+  }
+}
+
+function renderRounds(statement) {
+  for (const [round, results] of [["1", tally.first], ["2", tally.results]]) {
+    const holder = main.querySelector(`[data-round-chart="${round}"]`);
+    if (!holder.firstChild) holder.append(createChart(round === "2"));
+    renderChart(holder.firstChild, statement.options, results);
+  }
+  const s = tally.shift;
+  main.querySelector("[data-shift]").textContent = format(text.shift, {
+    changed: s.changed, paired: s.paired, up: s.towards_agree, down: s.towards_disagree,
+  });
 }
 
 function renderComments() {

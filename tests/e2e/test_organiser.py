@@ -29,6 +29,7 @@ def test_organiser_creates_an_event_and_moderates_it(
         "# comments and blank lines are ignored\n\nCameras help.\nWardens need more powers.\n"
     )
     page.locator("#scale").select_option("yesno")
+    page.locator("#roles").fill("Burgemeester, Politie, Andere")
     page.locator("form.stack button[type=submit]").click()
     created = page.locator("section.created")
     expect(created).to_be_visible(timeout=T)
@@ -48,8 +49,20 @@ def test_organiser_creates_an_event_and_moderates_it(
     phone.locator("#code").fill(code)
     phone.locator("form.join button").click()
     expect(phone).to_have_url(f"{live_app.base_url}/j/{code}", timeout=T)
+    # The event has roles: the phone is asked once, before anything else.
+    choice = phone.locator("[data-view=role]")
+    expect(choice).to_be_visible(timeout=T)
+    expect(choice.locator("button")).to_have_text(["Burgemeester", "Politie", "Andere", "Skip"])
+    expect(phone.locator("[data-view=waiting]")).to_be_hidden()
+    choice.locator("button", has_text="Politie").click()
     expect(phone.locator("[data-view=waiting]")).to_be_visible(timeout=T)
+    expect(phone.locator("[data-change-role]")).to_have_text("Politie ✎")
+    phone.reload()  # asked once: not again after a reload
+    expect(phone.locator("[data-view=waiting]")).to_be_visible(timeout=T)
+    expect(phone.locator("[data-view=role]")).to_be_hidden()
     page.locator("#moderator .controls [data-action=next]").click()
     page.locator("#moderator .controls [data-action=toggle-voting]").click()
     expect(phone.locator("[data-statement]")).to_have_text("Cameras help.", timeout=T)
-    expect(phone.locator("button.option")).to_have_text(["Yes", "No", "No opinion / pass"], timeout=T)
+    expect(phone.locator("form[data-options] button.option")).to_have_text(
+        ["Yes", "No", "No opinion / pass"], timeout=T
+    )

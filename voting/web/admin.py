@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from voting.i18n import mark, translator
 from voting.links import all_links
-from voting.models import DEFAULT_SCALE, SCALES, InputError, parse_statement_lines
+from voting.models import DEFAULT_SCALE, SCALES, InputError, parse_event_file
 from voting.security import is_admin, verify_password
 from voting.web.common import (
     base_url,
@@ -44,6 +44,7 @@ async def admin_home(request: Request) -> Response:
         "admin.html",
         events=service.store.events(),
         created=None if created_room is None else all_links(base, created_room.event),
+        deleted=request.query_params.get("deleted", "")[:6] if "deleted" in request.query_params else None,
         scales=list(SCALES),
         default_scale=DEFAULT_SCALE,
         form={},
@@ -79,10 +80,11 @@ async def create_event(request: Request) -> Response:
         if len(text) > MAX_PASTE_CHARS:  # refuse rather than cut a statement in half
             text = text[:MAX_PASTE_CHARS]
             raise InputError("too_long", mark("The pasted list is too long: split it up."))
-        texts = parse_statement_lines(text)
+        texts, pasted_roles = parse_event_file(text)
         if not texts:  # as `voting event create` refuses a file without statements
             raise InputError("no_statements", mark("Paste at least one statement."))
-        event = await voting(request).create_event(title, texts, scale)
+        roles = str(form.get("roles", "")).strip()
+        event = await voting(request).create_event(title, texts, scale, roles or pasted_roles)
     except InputError as error:
         _ = translator(language(request))
         return render(
@@ -91,12 +93,26 @@ async def create_event(request: Request) -> Response:
             400,
             events=voting(request).store.events(),
             created=None,
+            deleted=None,
             scales=list(SCALES),
             default_scale=scale if scale in SCALES else DEFAULT_SCALE,
-            form={"title": title, "statements": text},
+            form={"title": title, "statements": text, "roles": str(form.get("roles", ""))},
             error=_(error.message),
         )
     return RedirectResponse(f"/admin?created={event.code}", status_code=303)
+
+
+async def delete_event(request: Request) -> Response:
+    """Delete an event with all its data, once the organiser typed its code to confirm."""
+    if not is_admin(request.session) or not from_own_site(request):
+        return RedirectResponse("/admin", status_code=303)
+    service = voting(request)
+    room = service.room(request.path_params["code"])
+    form = await request.form()
+    if room is None or str(form.get("confirm", "")).replace(" ", "") != room.code:
+        return RedirectResponse("/admin?deleted=no", status_code=303)
+    await service.delete_event(room)
+    return RedirectResponse(f"/admin?deleted={room.code}", status_code=303)
 
 
 async def stats(request: Request) -> Response:
@@ -116,4 +132,5 @@ routes = [
     Route("/admin/logout", logout, methods=["POST"]),
     Route("/admin/events", create_event, methods=["POST"]),
     Route("/admin/stats", stats),
+    Route("/admin/events/{code}/delete", delete_event, methods=["POST"]),
 ]

@@ -73,6 +73,16 @@ CLIENT_TEXT = {
     "status_published": mark("published"),
     "status_hidden": mark("hidden"),
     "pending_count": mark("{n} waiting"),
+    "no_role": mark("No role"),
+    "too_few": mark("too few votes"),
+    "round_label": mark("Round {n}"),
+    "shift": mark("{changed} of {paired} changed their vote: {up} towards agree, {down} towards disagree"),
+    "turnout": mark("{voters} of {participants} voted"),
+    "gap": mark("Largest gap: {a} vs {b} (mean {gap})"),
+    "no_gap": mark("No gap yet: too few votes per role"),
+    "by_role": mark("By role"),
+    "role_none": mark("No role given"),
+    "confirm_round": mark("Start a second round on this statement? Phones vote again; round 1 is kept."),
 }
 
 

@@ -51,7 +51,25 @@ async def participant(request: Request) -> Response:
         my_votes=room.votes_of(pid),
         as_json=as_json,
         notice=request.query_params.get("notice"),
+        ask_role=bool(room.event.roles) and pid not in room.answered,
+        my_role=room.role_of.get(pid),
     )
+
+
+async def role_form(request: Request) -> Response:
+    """The role choice as a plain form post (the page sends it over the WebSocket)."""
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    if not from_own_site(request):
+        return JSONResponse({"error": "forbidden", "message": "Cross-site request."}, 403)
+    form = await request.form()
+    role = str(form.get("role", "")) or None
+    try:
+        await voting(request).set_role(room, participant_id(request.session), role)
+    except InputError as error:
+        return JSONResponse({"error": error.code, "message": error.message}, 400)
+    return RedirectResponse(f"/j/{room.code}", status_code=303)
 
 
 async def vote_form(request: Request) -> Response:
@@ -178,6 +196,7 @@ routes = [
     Route("/", home),
     Route("/j/{code}", participant),
     Route("/j/{code}/vote", vote_form, methods=["POST"]),
+    Route("/j/{code}/role", role_form, methods=["POST"]),
     Route("/p/{code}", projector),
     Route("/m/{code}", moderator),
     Route("/m/{code}/export.{format:str}", export_results),

@@ -95,6 +95,8 @@ async def endpoint(ws: WebSocket) -> None:
         welcome["votes"] = room.votes_of(participant)
         welcome["my_comments"] = room.comments_of(participant)
         welcome["supported"] = room.supported_by(participant)
+        welcome["my_role"] = room.role_of.get(participant)
+        welcome["role_asked"] = participant in room.answered
     client.send(welcome)
     client.send(room.state_payload(role), "state")
     tally = room.tally_payload(role, voting.hub.connected(room))
@@ -247,7 +249,24 @@ async def _highlight(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 async def _settings(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     settings = {k: v for k, v in data.items() if k not in ("type", "id")}
-    await session.voting.comment_settings(session.room, settings)
+    await session.voting.settings(session.room, settings)
+    return OK
+
+
+async def _role(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    participant = session.client.participant
+    assert participant is not None
+    await session.voting.set_role(session.room, participant, data.get("role"))
+    return {"type": "role.ack", "role": data.get("role")}
+
+
+async def _roles(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.set_roles(session.room, data.get("roles"))
+    return OK
+
+
+async def _round(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.start_round(session.room, data.get("statement"))
     return OK
 
 
@@ -324,6 +343,9 @@ _HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "comment.status": (_comment_status, (MODERATOR,)),
     "highlight": (_highlight, (MODERATOR,)),
     "settings": (_settings, (MODERATOR,)),
+    "role": (_role, (PARTICIPANT,)),
+    "roles": (_roles, (MODERATOR,)),
+    "round": (_round, (MODERATOR,)),
     "goto": (_goto, (MODERATOR,)),
     "next": (_next, (MODERATOR,)),
     "prev": (_previous, (MODERATOR,)),

@@ -1,0 +1,120 @@
+"""The database schema and its migrations (PRAGMA user_version says how far a file is)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 3
+_CORE = """
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+    title TEXT NOT NULL,
+    moderator_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    current_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+    voting_open INTEGER NOT NULL DEFAULT 0,
+    results_projector INTEGER NOT NULL DEFAULT 0,
+    results_phones INTEGER NOT NULL DEFAULT 0,
+    highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL,
+    ticker INTEGER NOT NULL DEFAULT 0,
+    comments_enabled INTEGER NOT NULL DEFAULT 1,
+    premoderation INTEGER NOT NULL DEFAULT 1,
+    roles TEXT NOT NULL DEFAULT '[]',  -- JSON list of the roles participants pick from
+    by_role INTEGER NOT NULL DEFAULT 0,  -- the projector splits the results by role
+    report_token TEXT  -- the report's share link; NULL when not shared
+);
+CREATE TABLE IF NOT EXISTS statements (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    scale TEXT NOT NULL,
+    round INTEGER NOT NULL DEFAULT 1  -- 2 once the moderator starts a second round
+);
+CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
+CREATE TABLE IF NOT EXISTS participants (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    role TEXT,  -- NULL: not chosen yet; '': skipped
+    PRIMARY KEY (event_id, id)
+) WITHOUT ROWID;
+-- One current vote per participant per statement and round: the primary key enforces it
+-- and insert_vote upserts, so changing a vote replaces it.
+CREATE TABLE IF NOT EXISTS votes (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    round INTEGER NOT NULL DEFAULT 1,
+    option TEXT NOT NULL,
+    cast_at TEXT NOT NULL,
+    PRIMARY KEY (statement_id, participant_id, round)
+) WITHOUT ROWID;
+"""
+_COMMENTS = """
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY,
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    name TEXT,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_statement ON comments(statement_id);
+-- "Me too": once per participant per comment, enforced by the primary key.
+CREATE TABLE IF NOT EXISTS supports (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    PRIMARY KEY (comment_id, participant_id)
+) WITHOUT ROWID;
+"""
+# The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
+# up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
+SCHEMA = _CORE + _COMMENTS
+MIGRATIONS = {
+    2: _COMMENTS
+    + """
+ALTER TABLE events ADD COLUMN highlight_comment_id INTEGER REFERENCES comments(id) ON DELETE SET NULL;
+ALTER TABLE events ADD COLUMN ticker INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN comments_enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN premoderation INTEGER NOT NULL DEFAULT 1;
+""",
+    3: """
+ALTER TABLE events ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE events ADD COLUMN by_role INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN report_token TEXT;
+ALTER TABLE statements ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE participants ADD COLUMN role TEXT;
+CREATE TABLE votes_v3 (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL,
+    round INTEGER NOT NULL DEFAULT 1,
+    option TEXT NOT NULL,
+    cast_at TEXT NOT NULL,
+    PRIMARY KEY (statement_id, participant_id, round)
+) WITHOUT ROWID;
+INSERT INTO votes_v3 SELECT statement_id, participant_id, 1, option, cast_at FROM votes;
+DROP TABLE votes;
+ALTER TABLE votes_v3 RENAME TO votes;
+""",
+}
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Create the schema in a new database, or bring an older one up to date."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(f"{path} has schema version {version}; this voting knows {SCHEMA_VERSION}")
+    if version == 0:
+        conn.executescript(SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return
+    # Each step commits with its version number: a start interrupted between steps goes on
+    # from the last one done (ALTER TABLE ADD COLUMN cannot run twice).
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        conn.executescript(f"BEGIN; {MIGRATIONS[step]} PRAGMA user_version = {step}; COMMIT;")
