@@ -591,6 +591,8 @@ def test_export_json(open_client: TestClient, env: Env, first: int) -> None:
         "title": "Veiligheid",
         "created_at": env.event.created_at,
         "participants": 2,
+        "roles": [],
+        "role_minimum": 3,
     }
     assert [(s["position"], s["text"], s["scale"]) for s in data["statements"]] == [
         (1, "First statement", "likert5"), (2, "Second statement", "likert5"), (3, "Third", "likert5"),
@@ -604,7 +606,9 @@ def test_export_json(open_client: TestClient, env: Env, first: int) -> None:
     assert results["percent"]["agree"] == 100.0
     assert results["agreement"] == 100.0
     votes = data["statements"][0]["votes"]
-    assert [(v["participant"], v["option"]) for v in votes] == [(1, "agree"), (2, "pass")]
+    assert [(v["participant"], v["option"], v["round"], v["role"]) for v in votes] == [
+        (1, "agree", 1, None), (2, "pass", 1, None),
+    ]
     assert data["statements"][1]["votes"] == []
     assert data["statements"][1]["results"]["voters"] == 0
     assert "participant_id" not in response.text  # anonymous: participants are numbers

@@ -46,7 +46,8 @@ def test_connect_sends_welcome_then_full_state(app_client: TestClient, env: Env)
     join(app_client, env.event.code)
     with connect(app_client, env.event.code, "participant") as ws:
         assert ws.receive_json() == {
-            "type": "welcome", "role": "participant", "votes": {}, "my_comments": [], "supported": [],
+            "type": "welcome", "role": "participant", "votes": {}, "vote_rounds": {},
+            "my_comments": [], "supported": [],
             "my_role": None, "role_asked": False,
         }
         state = ws.receive_json()

@@ -22,7 +22,7 @@ from voting.realtime.hub import Hub
 from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
-from voting.web import admin, pages, sockets
+from voting.web import admin, pages, report, sockets
 from voting.web.sockets import RAW_SEND
 from voting.writer import Writer
 
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield {
                 "settings": settings,
-                "voting": Voting(store, writer, hub),
+                "voting": Voting(store, writer, hub, settings.role_minimum),
                 "templates": make_templates(),
             }
         finally:
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *pages.routes,
         *admin.routes,
+        *report.routes,
         WebSocketRoute("/ws/{code}", sockets.endpoint),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]

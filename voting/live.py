@@ -102,6 +102,10 @@ class Room:
         """The tally of the statement's current round."""
         return self.second[statement.id] if statement.round == 2 else self.tallies[statement.id]
 
+    def vote_rounds(self, votes: dict[str, str]) -> dict[str, int]:
+        """The round each of votes_of()'s votes belongs to (the statement's current round)."""
+        return {key: self.statement(int(key)).round for key in votes}
+
     def votes_of(self, participant: str) -> dict[str, str]:
         """The participant's vote per statement in its current round (ids as JSON keys)."""
         mine = {}

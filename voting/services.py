@@ -40,8 +40,9 @@ COMMENTS_PER_STATEMENT = 20  # per participant
 
 
 class Voting:
-    def __init__(self, store: Store, writer: Writer, hub: Hub) -> None:
+    def __init__(self, store: Store, writer: Writer, hub: Hub, role_minimum: int = 3) -> None:
         self.store = store
+        self.role_minimum = role_minimum
         self.writer = writer
         self.hub = hub
         self.rooms: dict[str, Room] = {}
@@ -58,6 +59,7 @@ class Voting:
             if event is None:
                 return None
             room = self.rooms[code] = Room.load(self.store, event)
+            room.role_minimum = self.role_minimum
         return room
 
     def _lock(self, room: Room) -> asyncio.Lock:

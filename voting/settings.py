@@ -22,6 +22,7 @@ class Settings:
     phone_tick_seconds: float = 0.5  # live results pushed to all phones: at most 2 per second
     outbox_limit: int = 64  # queued frames per client before it is dropped as too slow
     demo: bool = True  # create the demo event on an empty database
+    role_minimum: int = 3  # roles with fewer voters show "too few votes" outside the console
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -12,6 +12,7 @@ const conn = document.querySelector("[data-conn]");
 let state = readData(main, "state");
 let tally = readData(main, "tally");
 let votes = readData(main, "votes") || {};
+let voteRounds = readData(main, "voteRounds") || {}; // statement id → round of the stored vote
 let pending = null; // {statement, option}: sent, not yet acknowledged
 let notice = "";
 let live = null; // set once the socket is created, below
@@ -29,7 +30,12 @@ function current() {
 
 function chosen(statement) {
   if (pending && pending.statement === statement.id) return pending.option;
-  return votes[String(statement.id)] || null;
+  return savedVote(statement);
+}
+
+function savedVote(statement) {
+  const key = String(statement.id);
+  return votes[key] && (voteRounds[key] || 1) === statement.round ? votes[key] : null;
 }
 
 function buildButtons(statement) {
@@ -77,7 +83,7 @@ function renderStatus(statement) {
     status.classList.add("warn");
   } else if (pending && pending.statement === statement.id) {
     status.textContent = live && live.isOpen() ? text.sending : text.pending;
-  } else if (votes[String(statement.id)]) {
+  } else if (savedVote(statement)) {
     status.textContent = `✓ ${text.saved}`;
     status.classList.add("ok");
   } else {
@@ -133,6 +139,7 @@ function onMessage(message) {
   switch (message.type) {
     case "welcome":
       votes = message.votes || {};
+      voteRounds = message.vote_rounds || {};
       comments.welcome(message);
       if (pending && current() && pending.statement === current().id && state.voting) {
         live.send({ type: "vote", ...pending });
@@ -141,6 +148,7 @@ function onMessage(message) {
     case "state": {
       const moved = !current() || !message.statement || current().id !== message.statement.id;
       if (moved) notice = "";
+      if (!moved && current().round !== message.statement.round) pending = null; // a fresh ballot
       state = message;
       comments.setEnabled(state.comments);
       if (moved) comments.statementChanged();
@@ -166,6 +174,7 @@ function onMessage(message) {
       break;
     case "ack":
       votes[String(message.statement)] = message.option;
+      voteRounds[String(message.statement)] = current() ? current().round : 1;
       if (pending && pending.statement === message.statement && pending.option === message.option) {
         pending = null;
       }

@@ -15,7 +15,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from tests.e2e.bots import BotPhone
 from voting import store as sql
 from voting.app import create_app
 from voting.settings import Settings
@@ -127,14 +129,18 @@ class Servers:
         self.count = 0
 
     def __call__(
-        self, title: str = "Testavond", statements: list[str] | None = None, scale: str = "likert5"
+        self,
+        title: str = "Testavond",
+        statements: list[str] | None = None,
+        scale: str = "likert5",
+        roles: list[str] | None = None,
     ) -> LiveApp:
         """Create an event in a fresh database, serve it, return where it runs."""
         texts = statements or ["stmt 1", "stmt 2", "stmt 3"]
         self.count += 1
         db = str(self.folder / f"voting-{self.count}.db")
         store = Store(db)
-        event = store.write(sql.insert_event, title, texts, scale)
+        event = store.write(sql.insert_event, title, texts, scale, roles or [])
         ids = [s.id for s in store.statements(event.id)]
         store.close()
         port = _free_port()
@@ -174,3 +180,19 @@ def phone_args(playwright: Any) -> dict[str, Any]:
     device = dict(playwright.devices["iPhone 12"])
     device.pop("default_browser_type", None)
     return {**device, "locale": "nl-BE"}
+
+
+@pytest.fixture
+def join_bots() -> Iterator[Callable[[Any, int], list[BotPhone]]]:
+    """join_bots(app, n): n participants on WebSockets, closed at teardown."""
+    with ExitStack() as stack:
+
+        def join(app: Any, count: int) -> list[BotPhone]:
+            bots = [BotPhone(app.base_url, app.ws_url, app.code) for _ in range(count)]
+            for bot in bots:
+                stack.callback(bot.close)
+            return bots
+
+        yield join
+
+

@@ -8,23 +8,16 @@ and at 720p.
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import os
-import queue
 import tempfile
-import threading
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
 
+from tests.e2e.bots import BotPhone
 from voting.demo import DEMO_STATEMENTS, DEMO_TITLE
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -53,71 +46,6 @@ BOT_VOTES = {
     + ["disagree", "disagree", "strongly_disagree", "strongly_disagree", "agree"],
 }
 PHONE_VOTE = {0: "agree", len(DECK) - 1: "neutral"}
-
-
-class BotPhone:
-    """A participant without a browser: the join page's cookie, then the WebSocket."""
-
-    def __init__(self, base_url: str, ws_url: str, code: str) -> None:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        with opener.open(f"{base_url}/j/{code}", timeout=10) as response:
-            assert response.status == 200
-        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        assert "voting=" in cookie
-        self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
-        # websockets 17 warns (an error here) unless connect() is used as a context manager.
-        self._connection = ExitStack()
-        self.ws: ClientConnection = self._connection.enter_context(
-            connect(
-                f"{ws_url}?role=participant", additional_headers={"Cookie": cookie}, open_timeout=10
-            )
-        )
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        try:
-            for frame in self.ws:
-                self.inbox.put(json.loads(frame))
-        except ConnectionClosed:  # closed at teardown
-            return
-
-    def vote(self, statement: int, option: str) -> None:
-        self.ws.send(json.dumps({"type": "vote", "statement": statement, "option": option}))
-        while True:
-            message = self.inbox.get(timeout=10)
-            if message["type"] == "ack" and message["statement"] == statement:
-                assert message["option"] == option
-                return
-            assert message["type"] != "error", message
-
-    def comment(self, statement: int, text: str, name: str | None = None) -> None:
-        message = {"type": "comment", "statement": statement, "text": text, "name": name}
-        self.ws.send(json.dumps(message))
-        while True:
-            reply = self.inbox.get(timeout=10)
-            if reply["type"] == "comment.ack":
-                return
-            assert reply["type"] != "error", reply
-
-    def close(self) -> None:
-        self._connection.close()
-        self.reader.join(timeout=5)
-
-
-@pytest.fixture
-def join_bots() -> Iterator[Callable[[Any, int], list[BotPhone]]]:
-    """join_bots(app, n): n participants on WebSockets, closed at teardown."""
-    with ExitStack() as stack:
-
-        def join(app: Any, count: int) -> list[BotPhone]:
-            bots = [BotPhone(app.base_url, app.ws_url, app.code) for _ in range(count)]
-            for bot in bots:
-                stack.callback(bot.close)
-            return bots
-
-        yield join
 
 
 def shoot(page: Page, name: str, **options: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -9,7 +11,7 @@ from starlette.routing import Route
 from voting import export, qr
 from voting.i18n import translator
 from voting.links import participant_url, projector_url
-from voting.live import MODERATOR, PARTICIPANT, PROJECTOR
+from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, Room
 from voting.models import InputError
 from voting.security import grant_moderator, is_moderator, participant_id, token_matches
 from voting.web.common import (
@@ -42,13 +44,15 @@ async def participant(request: Request) -> Response:
         return unknown_event(request)
     pid = participant_id(request.session)
     await voting(request).join(room, pid)
+    my_votes = room.votes_of(pid)
     return render(
         request,
         "participant.html",
         room=room,
         state=room.state_payload(PARTICIPANT),
         tally=room.tally_payload(PARTICIPANT, voting(request).hub.connected(room)),
-        my_votes=room.votes_of(pid),
+        my_votes=my_votes,
+        vote_rounds=room.vote_rounds(my_votes),
         as_json=as_json,
         notice=request.query_params.get("notice"),
         ask_role=bool(room.event.roles) and pid not in room.answered,
@@ -124,12 +128,12 @@ async def moderator(request: Request) -> Response:
     token = request.query_params.get("token")
     if token is not None:
         if not token_matches(room.event, token):
-            return _forbidden(request)
+            return forbidden(request)
         grant_moderator(request.session, room.event)
         # The token leaves the address bar (and the history) at once.
         return RedirectResponse(f"/m/{room.code}", status_code=303)
     if not is_moderator(request.session, room.event):
-        return _forbidden(request)
+        return forbidden(request)
     base = base_url(request)
     return render(
         request,
@@ -143,7 +147,7 @@ async def moderator(request: Request) -> Response:
     )
 
 
-def _forbidden(request: Request) -> Response:
+def forbidden(request: Request) -> Response:
     _ = translator(language(request))
     return error_page(
         request,
@@ -158,7 +162,7 @@ async def export_results(request: Request) -> Response:
     if room is None:
         return unknown_event(request)
     if not is_moderator(request.session, room.event):
-        return _forbidden(request)
+        return forbidden(request)
     filename = f"voting-{room.code}"
     fmt = request.path_params["format"]
     if fmt == "json":
@@ -166,9 +170,22 @@ async def export_results(request: Request) -> Response:
             export.results(voting(request).store, room),
             headers={"content-disposition": f'attachment; filename="{filename}.json"'},
         )
-    tables = {"csv": (export.results_csv, ""), "comments.csv": (export.comments_csv, "-comments")}
+    store = voting(request).store
+    if fmt == "zip":
+        return Response(
+            export.zipped(store, room),
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="{filename}.zip"'},
+        )
+    tables: dict[str, tuple[Callable[[Room], str], str]] = {
+        "csv": (export.results_csv, ""),
+        "comments.csv": (export.comments_csv, "-comments"),
+        "votes.csv": (lambda r: export.votes_csv(store, r), "-votes"),
+    }
     if fmt not in tables:
-        return PlainTextResponse(f"unknown export format {fmt!r}; use csv, comments.csv or json", 404)
+        return PlainTextResponse(
+            f"unknown export format {fmt!r}; use csv, votes.csv, comments.csv, zip or json", 404
+        )
     make, suffix = tables[fmt]
     return PlainTextResponse(
         make(room),

@@ -93,6 +93,7 @@ async def endpoint(ws: WebSocket) -> None:
     welcome: dict[str, Any] = {"type": "welcome", "role": role}
     if participant is not None:
         welcome["votes"] = room.votes_of(participant)
+        welcome["vote_rounds"] = room.vote_rounds(welcome["votes"])
         welcome["my_comments"] = room.comments_of(participant)
         welcome["supported"] = room.supported_by(participant)
         welcome["my_role"] = room.role_of.get(participant)
