@@ -33,7 +33,7 @@ def build(store: Store, room: Room, _: Translate) -> dict[str, Any]:
         "legend": Markup(svg.legend(list(SCALES["likert5"].options), labels)),
         "summary": {
             "consensus": max(voted, key=lambda s: s["consensus"]) if voted else None,
-            "divided": min(voted, key=lambda s: s["consensus"]) if voted else None,
+            "divided": min(voted, key=lambda s: s["consensus"]) if len(voted) > 1 else None,
             "gap": max(gaps, key=lambda s: s["gap"]["mean_gap"]) if gaps else None,
         },
     }

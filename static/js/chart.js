@@ -43,6 +43,11 @@ function build(chart, options) {
 export function renderChart(chart, options, results) {
   if (chart.dataset.options !== options.join(",")) build(chart, options);
   const percent = results ? results.percent : {};
+  // A percentage goes inside its segment only where it fits: the segment's final width
+  // (share of half the bar) against the label's width at the segment's font size.
+  const halfWidth = chart.querySelector("[data-bar]").clientWidth / 2;
+  const fontSize = parseFloat(getComputedStyle(chart.querySelector(".segment") || chart).fontSize);
+  const fits = (share, label) => (share / 100) * halfWidth >= label.length * 0.62 * fontSize + 8;
   let agree = 0;
   let disagree = 0;
   for (const option of options) {
@@ -53,8 +58,8 @@ export function renderChart(chart, options, results) {
     const width = side === "both" ? share / 2 : share;
     for (const element of chart.querySelectorAll(`.segment[data-option=${option}]`)) {
       element.style.width = `${width}%`;
-      element.querySelector("span").textContent =
-        side !== "both" && share >= 7 ? `${Math.round(share)}%` : "";
+      const label = `${Math.round(share)}%`;
+      element.querySelector("span").textContent = side !== "both" && fits(share, label) ? label : "";
     }
     const item = chart.querySelector(`li[data-option=${option}] .pct`);
     item.textContent = `${Math.round(share)}%`;
@@ -85,7 +90,7 @@ export function createChart(legend = true) {
 
 // One labelled chart per role ("too few votes" instead of a chart for small groups).
 export function renderRoleCharts(container, options, split, labels) {
-  container.replaceChildren(...split.map((entry) => {
+  container.replaceChildren(...split.filter((entry) => entry.voters > 0).map((entry) => {
     const row = document.createElement("div");
     row.className = "role-row";
     row.dataset.role = entry.role === null ? "" : entry.role;
