@@ -264,8 +264,10 @@ def test_voting_on_an_unknown_event_is_a_404(app_client: TestClient) -> None:
         ("nl", "nl", "Doe mee met de stemming"),
         ("nl-BE", "nl", "Doe mee met de stemming"),
         (None, "nl", "Doe mee met de stemming"),
-        ("fr", "nl", "Doe mee met de stemming"),
-        ("fr-BE,fr;q=0.9,en;q=0.5", "en", "Join the vote"),
+        ("fr", "fr", "Participez au vote"),
+        ("fr-BE,fr;q=0.9,en;q=0.5", "fr", "Participez au vote"),
+        ("de-DE,en;q=0.5", "en", "Join the vote"),
+        ("de-DE", "nl", "Doe mee met de stemming"),
         ("en;q=0.3,nl;q=0.8", "nl", "Doe mee met de stemming"),
     ],
 )

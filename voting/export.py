@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import datetime
 from typing import Any
 
 from voting.live import Room
@@ -179,11 +180,21 @@ def votes_csv(store: Store, room: Room) -> str:
 
 
 def zipped(store: Store, room: Room) -> bytes:
-    """Every table as CSV plus the JSON, in one zip file."""
+    """Every table as CSV plus the JSON, in one zip file.
+
+    The files are dated with the event's creation (not the time of export), so the same
+    data always gives the same bytes, from the console as from `voting event export`."""
+    stamp = datetime.fromisoformat(room.event.created_at).timetuple()[:6]
+    files = {
+        "results.csv": results_csv(room),
+        "votes.csv": votes_csv(store, room),
+        "comments.csv": comments_csv(room),
+        "event.json": json.dumps(results(store, room), ensure_ascii=False, indent=2),
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("results.csv", results_csv(room))
-        archive.writestr("votes.csv", votes_csv(store, room))
-        archive.writestr("comments.csv", comments_csv(room))
-        archive.writestr("event.json", json.dumps(results(store, room), ensure_ascii=False, indent=2))
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o600 << 16  # as writestr(name, ...) gives: rw for the owner
+            archive.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()

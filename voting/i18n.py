@@ -13,7 +13,8 @@ from babel.messages.pofile import read_po
 
 from voting.paths import LOCALES
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "fr", "en")
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
 
 Translate = Callable[[str], str]

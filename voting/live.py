@@ -196,7 +196,7 @@ class Room:
             payload["first"] = first.summary()
             payload["shift"] = round_shift(scale, first.choices, tally.choices)
         moderator = role == MODERATOR
-        if self.event.roles and (moderator or self.event.state.by_role):
+        if self.event.roles and (moderator or (role == PROJECTOR and self.event.state.by_role)):
             roles, minimum = self.event.roles, self.role_minimum
             split = role_split(scale, tally.choices, self.role_of, roles, minimum, include_small=moderator)
             payload["by_role"] = split

@@ -28,7 +28,7 @@ def build(store: Store, room: Room, _: Translate) -> dict[str, Any]:
     gaps = [s for s in statements if s["gap"]]
     return {
         "participants": store.participant_count(room.event.id),
-        "voters": len({p for t in room.tallies.values() for p in t.choices}),
+        "voters": len({p for t in [*room.tallies.values(), *room.second.values()] for p in t.choices}),
         "statements": statements,
         "legend": Markup(svg.legend(list(SCALES["likert5"].options), labels)),
         "summary": {

@@ -62,6 +62,10 @@ class Voting:
             room.role_minimum = self.role_minimum
         return room
 
+    def is_live(self, room: Room) -> bool:
+        """False once the room's event has been deleted (screens may still hold the room)."""
+        return self.rooms.get(room.code) is room
+
     def _lock(self, room: Room) -> asyncio.Lock:
         return self._locks.setdefault(room.code, asyncio.Lock())
 
@@ -87,6 +91,9 @@ class Voting:
 
     async def join(self, room: Room, participant: str) -> None:
         await self.writer.submit(sql.insert_participant, room.event.id, participant)
+        if participant not in room.role_of:  # counted in the turnout (without a role) at once
+            room.role_of[participant] = None
+            self.hub.tally_changed(room)
 
     async def set_role(self, room: Room, participant: str, role: object) -> None:
         """A participant's role, chosen once on joining (None: skipped); changeable later."""
@@ -187,13 +194,17 @@ class Voting:
             statement = room.statement(statement_id)
             cleaned = clean_statement_text(text)
             scale = check_scale(scale if scale is not None else statement.scale)
-            if scale != statement.scale and room.tallies[statement.id].voters:
+            rounds = [room.tallies[statement.id]]
+            if statement.id in room.second:  # round 2: its votes count too
+                rounds.append(room.second[statement.id])
+            if scale != statement.scale and any(tally.voters for tally in rounds):
                 raise InputError(
                     "has_votes", "This statement has votes: reset them before changing its scale."
                 )
             await self.writer.submit(sql.update_statement, statement.id, cleaned, scale)
             statement.text, statement.scale = cleaned, scale
-            room.tallies[statement.id].scale = scale
+            for tally in rounds:
+                tally.scale = scale
             self.hub.state_changed(room)
 
     async def delete_statement(self, room: Room, statement_id: object) -> None:
@@ -208,6 +219,7 @@ class Voting:
             for position, s in enumerate(remaining):
                 s.position = position
             del room.tallies[statement.id]
+            room.second.pop(statement.id, None)
             room.comments = {k: c for k, c in room.comments.items() if c.statement_id != statement.id}
             room.event.state = state
             self.hub.state_changed(room)
@@ -325,6 +337,8 @@ class Voting:
 
     async def set_roles(self, room: Room, roles: object) -> None:
         """The roles participants pick from (an empty list: nobody is asked)."""
+        if not isinstance(roles, list):  # clean_roles also splits text, for the CLI and forms
+            raise InputError("invalid_roles", "Roles are a list of names.")
         cleaned = clean_roles(roles)
         async with self._lock(room):
             await self.writer.submit(sql.set_roles, room.event.id, cleaned)

@@ -9,7 +9,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from voting.i18n import negotiate, translator
+from voting.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
 from voting.live import Room
 from voting.security import same_origin
 from voting.services import Voting
@@ -27,8 +27,23 @@ def settings(conn: HTTPConnection) -> Settings:
     return value
 
 
+def _language_cookie(conn: HTTPConnection) -> str:
+    """Each surface remembers its own language: a projector and a console on one laptop
+    can speak different languages (lang_j for phones, lang_p, lang_m, lang_admin, lang_r)."""
+    surface = conn.url.path.strip("/").split("/", 1)[0]
+    return f"lang_{surface if surface in ('p', 'm', 'admin', 'r') else 'j'}"
+
+
+def chosen_language(conn: HTTPConnection) -> str | None:
+    """A language picked with the switcher (?lang=fr), now or earlier on this device."""
+    for value in (conn.query_params.get("lang"), conn.cookies.get(_language_cookie(conn))):
+        if value in LANGUAGES:
+            return value
+    return None
+
+
 def language(conn: HTTPConnection) -> str:
-    return negotiate(conn.headers.get("accept-language"))
+    return chosen_language(conn) or negotiate(conn.headers.get("accept-language"))
 
 
 def base_url(conn: HTTPConnection) -> str:
@@ -48,8 +63,13 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         base_url=base_url(request),
         labels=option_labels(_),
         client_text=as_json(client_text(_)),
+        languages=LANGUAGE_NAMES,
     )
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    picked = request.query_params.get("lang")
+    if picked in LANGUAGES:  # remembered on this device, for this surface
+        response.set_cookie(_language_cookie(request), picked, max_age=365 * 86400, samesite="lax")
+    return response
 
 
 def error_page(request: Request, status_code: int, title: str, message: str) -> Response:

@@ -157,6 +157,10 @@ async def _receive_loop(ws: WebSocket, session: Session) -> None:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
+        if not session.voting.is_live(session.room):  # the event was deleted meanwhile
+            await ws.send_json(_error("unknown_event", "There is no event with this code."))
+            await ws.close(code=CLOSE_UNKNOWN_EVENT)
+            return
         text = message.get("text")
         if text is None:
             session.reply(_error("invalid_message", "Send JSON text frames."))
