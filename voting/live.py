@@ -134,6 +134,8 @@ class Room:
             "ticker": state.ticker,
             "highlight": self.highlighted(),
             "by_role": state.by_role,
+            "show_qr": state.show_qr,
+            "high_contrast": state.high_contrast,
             "roles": self.event.roles,
         }
         if role == MODERATOR:

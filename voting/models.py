@@ -187,6 +187,8 @@ class LiveState:
     comments: bool = True  # participants may comment
     premoderation: bool = True  # comments wait for the moderator before anyone sees them
     by_role: bool = False  # the projector splits the results by role
+    show_qr: bool = False  # the projector shows the join QR code full screen
+    high_contrast: bool = False  # the projector's theme for weak beamers
 
     def moved_to(self, statement_id: int | None) -> LiveState:
         """The state after moving to another statement: voting closed, results hidden,
@@ -197,6 +199,7 @@ class LiveState:
             comments=self.comments,
             premoderation=self.premoderation,
             by_role=self.by_role,
+            high_contrast=self.high_contrast,
         )
 
 

@@ -9,7 +9,8 @@ import qrcode.image.svg
 
 
 def svg(url: str) -> str:
-    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    # A quiet zone of 4 modules, as the QR standard asks, keeps it scannable on any background.
+    qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(url)
     image = qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     return str(image.to_string(encoding="unicode"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS events (
     premoderation INTEGER NOT NULL DEFAULT 1,
     roles TEXT NOT NULL DEFAULT '[]',  -- JSON list of the roles participants pick from
     by_role INTEGER NOT NULL DEFAULT 0,  -- the projector splits the results by role
-    report_token TEXT  -- the report's share link; NULL when not shared
+    report_token TEXT,  -- the report's share link; NULL when not shared
+    show_qr INTEGER NOT NULL DEFAULT 0,  -- the projector shows the QR code full screen
+    high_contrast INTEGER NOT NULL DEFAULT 0  -- the projector's high-contrast theme
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -101,6 +103,10 @@ CREATE TABLE votes_v3 (
 INSERT INTO votes_v3 SELECT statement_id, participant_id, 1, option, cast_at FROM votes;
 DROP TABLE votes;
 ALTER TABLE votes_v3 RENAME TO votes;
+""",
+    4: """
+ALTER TABLE events ADD COLUMN show_qr INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN high_contrast INTEGER NOT NULL DEFAULT 0;
 """,
 }
 

@@ -320,10 +320,11 @@ class Voting:
             self.hub.comments_changed(room)
 
     async def settings(self, room: Room, settings: dict[str, object]) -> None:
-        """Switch comments, pre-moderation, the projector's ticker or its split by role."""
+        """Switch comments, pre-moderation, or the projector's ticker, split by role,
+        full-screen QR code and high-contrast theme."""
         async with self._lock(room):
             changes: dict[str, bool] = {}
-            for name in ("comments", "premoderation", "ticker", "by_role"):
+            for name in ("comments", "premoderation", "ticker", "by_role", "show_qr", "high_contrast"):
                 if name in settings:
                     value = settings[name]
                     if not isinstance(value, bool):

@@ -145,6 +145,8 @@ def _event(row: sqlite3.Row) -> Event:
         comments=bool(row["comments_enabled"]),
         premoderation=bool(row["premoderation"]),
         by_role=bool(row["by_role"]),
+        show_qr=bool(row["show_qr"]),
+        high_contrast=bool(row["high_contrast"]),
     )
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
@@ -237,7 +239,7 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
     conn.execute(
         "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
         " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
-        " premoderation = ?, by_role = ? WHERE id = ?",
+        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ? WHERE id = ?",
         (
             state.statement_id,
             int(state.voting_open),
@@ -248,6 +250,8 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
             int(state.comments),
             int(state.premoderation),
             int(state.by_role),
+            int(state.show_qr),
+            int(state.high_contrast),
             event_id,
         ),
     )

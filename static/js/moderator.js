@@ -127,6 +127,9 @@ function render() {
   byRole.hidden = !state.roles.length;
   byRole.setAttribute("aria-pressed", String(state.by_role));
   queue.setState(state);
+  for (const box of main.querySelectorAll(".projector-settings [data-setting]")) {
+    box.checked = state[box.dataset.setting];
+  }
   renderList();
   renderTally();
 }

@@ -56,6 +56,20 @@ function buildButtons(statement) {
   form.replaceChildren(hidden, ...buttons);
 }
 
+// Screen readers hear what changed: a new statement, voting opened or closed.
+function announce(before, after) {
+  const region = main.querySelector("[data-announce]");
+  const statement = after.statement;
+  if (statement && (!before.statement || before.statement.id !== statement.id)) {
+    const position = format(text.statement_of, { n: after.index + 1, total: after.count });
+    region.textContent = `${position}: ${statement.text}. ${after.voting ? text.voting_open : text.voting_closed}`;
+  } else if (statement && before.voting !== after.voting) {
+    region.textContent = after.voting ? text.voting_open : text.voting_closed;
+  } else if (!statement && before.statement) {
+    region.textContent = text.waiting;
+  }
+}
+
 function render() {
   const statement = current();
   roleView.hidden = !choosingRole;
@@ -147,6 +161,7 @@ function onMessage(message) {
       break;
     case "state": {
       const moved = !current() || !message.statement || current().id !== message.statement.id;
+      announce(state, message);
       if (moved) notice = "";
       if (!moved && current().round !== message.statement.round) pending = null; // a fresh ballot
       state = message;

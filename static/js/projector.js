@@ -21,6 +21,8 @@ function render() {
   const statement = state.statement;
   main.classList.toggle("welcome", !statement);
   main.classList.toggle("has-statement", Boolean(statement));
+  main.classList.toggle("qr-full", state.show_qr);
+  document.body.classList.toggle("high-contrast", state.high_contrast);
   const heading = main.querySelector("[data-statement]");
   heading.textContent = statement ? statement.text : welcomeText;
   heading.className = `statement ${statement ? sizeClass(statement.text.length) : "size-xl"}`;
