@@ -426,7 +426,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         event = store.event_by_code("482913")
         assert event == Event(
             7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
@@ -482,7 +482,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     # Opening it again changes nothing.
     again = Store(db)
     try:
-        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 5
         assert [s.text for s in again.statements(7)] == ["Een"]
     finally:
         again.close()
@@ -497,14 +497,14 @@ def test_each_migration_step_records_its_version_with_its_changes(
     old.executescript(V1_SCHEMA)
     old.execute("PRAGMA user_version = 1")
     old.close()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
-    monkeypatch.setitem(schema.MIGRATIONS, 5, "CREATE TABLE broken (;")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
+    monkeypatch.setitem(schema.MIGRATIONS, 6, "CREATE TABLE broken (;")
     with pytest.raises(sqlite3.OperationalError):
         Store(db)
     monkeypatch.undo()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 5
         assert count(store, "comments") == 0
     finally:
         store.close()

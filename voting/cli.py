@@ -157,7 +157,9 @@ def create(
     """Create an event from a file of statements and print its three links."""
     try:
         # utf-8-sig: Notepad's "UTF-8 with BOM" must not turn a first-line # comment into text.
-        texts, file_roles = parse_event_file(statements_file.read_text(encoding="utf-8-sig"))
+        texts, file_roles, translations = parse_event_file(
+            statements_file.read_text(encoding="utf-8-sig")
+        )
         title = clean_title(title)
         check_scale(scale)
         chosen_roles = clean_roles(roles) if roles is not None else file_roles
@@ -170,7 +172,7 @@ def create(
     # No prepare() here: it would generate the admin password without showing it, and
     # `voting serve` would then never print it. serve prepares the database on start.
     store = Store(db)
-    created = store.write(sql.insert_event, title, texts, scale, chosen_roles)
+    created = store.write(sql.insert_event, title, texts, scale, chosen_roles, translations)
     store.close()
     base = public_url.rstrip("/")
     if as_json:

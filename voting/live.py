@@ -136,6 +136,7 @@ class Room:
             "by_role": state.by_role,
             "show_qr": state.show_qr,
             "high_contrast": state.high_contrast,
+            "second_language": state.second_language,
             "roles": self.event.roles,
         }
         if role == MODERATOR:

@@ -137,11 +137,14 @@ def parse_statement_lines(text: str) -> list[str]:
     return parse_event_file(text)[0]
 
 
-def parse_event_file(text: str) -> tuple[list[str], list[str]]:
-    """Statements, one per line, and optionally a line `roles: Mayor, Police, Other`.
+def parse_event_file(text: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
+    """Statements, one per line, optionally with translations after a bar
+    (`Tekst | fr: Texte | en: Text`), and optionally a line `roles: Mayor, Police, Other`.
 
-    Blank lines and lines starting with # are ignored."""
+    Blank lines and lines starting with # are ignored. Returns the statements, the roles
+    and each statement's translations."""
     statements: list[str] = []
+    translations: list[dict[str, str]] = []
     roles: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -149,9 +152,30 @@ def parse_event_file(text: str) -> tuple[list[str], list[str]]:
             continue
         if line.lower().startswith("roles:"):
             roles = clean_roles(line.split(":", 1)[1])
-        else:
-            statements.append(clean_statement_text(line))
-    return statements, roles
+            continue
+        original, *others = line.split(" | ")
+        statements.append(clean_statement_text(original))
+        pairs = [part.split(":", 1) for part in others]
+        if any(len(pair) != 2 for pair in pairs):
+            raise InputError("invalid_translations", f"Write translations as 'fr: text' in: {line[:60]}")
+        translations.append(clean_translations({lang.strip(): text for lang, text in pairs}))
+    return statements, roles, translations
+
+
+TRANSLATION_LANGUAGES = ("nl", "fr", "en")
+
+
+def clean_translations(translations: object) -> dict[str, str]:
+    """A statement's text in other languages: {"fr": "…", "en": "…"} (empty ones dropped)."""
+    if not isinstance(translations, dict):
+        raise InputError("invalid_translations", "Translations are an object of language: text.")
+    cleaned = {}
+    for language, text in translations.items():
+        if language not in TRANSLATION_LANGUAGES:
+            raise InputError("invalid_translations", f"Unknown language {language!r}.")
+        if isinstance(text, str) and text.strip():
+            cleaned[language] = clean_statement_text(text)
+    return cleaned
 
 
 @dataclass
@@ -162,6 +186,7 @@ class Statement:
     text: str
     scale: str = DEFAULT_SCALE
     round: int = 1  # 2 once the moderator starts a second round
+    translations: dict[str, str] = field(default_factory=dict)  # language → text
 
     def public(self) -> dict[str, Any]:
         return {
@@ -171,7 +196,11 @@ class Statement:
             "scale": self.scale,
             "options": list(SCALES[self.scale].options),
             "round": self.round,
+            "translations": self.translations,
         }
+
+    def text_in(self, language: str) -> str:
+        return self.translations.get(language, self.text)
 
 
 @dataclass
@@ -189,6 +218,7 @@ class LiveState:
     by_role: bool = False  # the projector splits the results by role
     show_qr: bool = False  # the projector shows the join QR code full screen
     high_contrast: bool = False  # the projector's theme for weak beamers
+    second_language: str | None = None  # the projector also shows statements in this language
 
     def moved_to(self, statement_id: int | None) -> LiveState:
         """The state after moving to another statement: voting closed, results hidden,
@@ -200,6 +230,7 @@ class LiveState:
             premoderation=self.premoderation,
             by_role=self.by_role,
             high_contrast=self.high_contrast,
+            second_language=self.second_language,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS events (
     by_role INTEGER NOT NULL DEFAULT 0,  -- the projector splits the results by role
     report_token TEXT,  -- the report's share link; NULL when not shared
     show_qr INTEGER NOT NULL DEFAULT 0,  -- the projector shows the QR code full screen
-    high_contrast INTEGER NOT NULL DEFAULT 0  -- the projector's high-contrast theme
+    high_contrast INTEGER NOT NULL DEFAULT 0,  -- the projector's high-contrast theme
+    second_language TEXT  -- the projector also shows statements in this language
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS statements (
     position INTEGER NOT NULL,
     text TEXT NOT NULL,
     scale TEXT NOT NULL,
-    round INTEGER NOT NULL DEFAULT 1  -- 2 once the moderator starts a second round
+    round INTEGER NOT NULL DEFAULT 1,  -- 2 once the moderator starts a second round
+    translations TEXT NOT NULL DEFAULT '{}'  -- JSON: language → the statement's text
 );
 CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
 CREATE TABLE IF NOT EXISTS participants (
@@ -107,6 +109,10 @@ ALTER TABLE votes_v3 RENAME TO votes;
     4: """
 ALTER TABLE events ADD COLUMN show_qr INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN high_contrast INTEGER NOT NULL DEFAULT 0;
+""",
+    5: """
+ALTER TABLE events ADD COLUMN second_language TEXT;
+ALTER TABLE statements ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
 """,
 }
 

@@ -19,6 +19,7 @@ from voting.models import (
     PENDING,
     PUBLISHED,
     SCALES,
+    TRANSLATION_LANGUAGES,
     Comment,
     Event,
     InputError,
@@ -28,6 +29,7 @@ from voting.models import (
     clean_roles,
     clean_statement_text,
     clean_title,
+    clean_translations,
 )
 from voting.realtime.hub import Hub
 from voting.results import Tally
@@ -72,7 +74,12 @@ class Voting:
     # -- organiser ----------------------------------------------------------------------------
 
     async def create_event(
-        self, title: str, texts: list[str], scale: str, roles: object = ()
+        self,
+        title: str,
+        texts: list[str],
+        scale: str,
+        roles: object = (),
+        translations: list[dict[str, str]] | None = None,
     ) -> Event:
         title = clean_title(title)
         scale = check_scale(scale)
@@ -80,7 +87,9 @@ class Voting:
         cleaned_roles = clean_roles(list(roles) if isinstance(roles, tuple) else roles)
         if len(texts) > MAX_STATEMENTS:
             raise InputError("too_many", f"An event can have at most {MAX_STATEMENTS} statements.")
-        return await self.writer.submit(sql.insert_event, title, texts, scale, cleaned_roles)
+        return await self.writer.submit(
+            sql.insert_event, title, texts, scale, cleaned_roles, translations or []
+        )
 
     async def delete_event(self, room: Room) -> None:
         async with self._lock(room):
@@ -188,11 +197,12 @@ class Voting:
             self.hub.state_changed(room)
 
     async def edit_statement(
-        self, room: Room, statement_id: object, text: object, scale: object
+        self, room: Room, statement_id: object, text: object, scale: object, translations: object = None
     ) -> None:
         async with self._lock(room):
             statement = room.statement(statement_id)
             cleaned = clean_statement_text(text)
+            other = None if translations is None else clean_translations(translations)
             scale = check_scale(scale if scale is not None else statement.scale)
             rounds = [room.tallies[statement.id]]
             if statement.id in room.second:  # round 2: its votes count too
@@ -201,8 +211,10 @@ class Voting:
                 raise InputError(
                     "has_votes", "This statement has votes: reset them before changing its scale."
                 )
-            await self.writer.submit(sql.update_statement, statement.id, cleaned, scale)
+            await self.writer.submit(sql.update_statement, statement.id, cleaned, scale, other)
             statement.text, statement.scale = cleaned, scale
+            if other is not None:
+                statement.translations = other
             for tally in rounds:
                 tally.scale = scale
             self.hub.state_changed(room)
@@ -323,13 +335,18 @@ class Voting:
         """Switch comments, pre-moderation, or the projector's ticker, split by role,
         full-screen QR code and high-contrast theme."""
         async with self._lock(room):
-            changes: dict[str, bool] = {}
+            changes: dict[str, object] = {}
             for name in ("comments", "premoderation", "ticker", "by_role", "show_qr", "high_contrast"):
                 if name in settings:
                     value = settings[name]
                     if not isinstance(value, bool):
                         raise InputError("invalid_value", f'"{name}" must be true or false.')
                     changes[name] = value
+            if "second_language" in settings:
+                language = settings["second_language"]
+                if language is not None and language not in TRANSLATION_LANGUAGES:
+                    raise InputError("invalid_value", f"Unknown language {language!r}.")
+                changes["second_language"] = language
             if not changes:
                 raise InputError("invalid_value", "Nothing to change.")
             await self._set_state(room, replace(room.state, **changes))

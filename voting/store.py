@@ -81,7 +81,10 @@ class Store:
             "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
         )
         return [
-            Statement(r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"])
+            Statement(
+                r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"],
+                json.loads(r["translations"]),
+            )
             for r in rows
         ]
 
@@ -147,6 +150,7 @@ def _event(row: sqlite3.Row) -> Event:
         by_role=bool(row["by_role"]),
         show_qr=bool(row["show_qr"]),
         high_contrast=bool(row["high_contrast"]),
+        second_language=row["second_language"],
     )
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
@@ -166,7 +170,12 @@ def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def insert_event(
-    conn: sqlite3.Connection, title: str, texts: Iterable[str], scale: str, roles: Sequence[str] = ()
+    conn: sqlite3.Connection,
+    title: str,
+    texts: Iterable[str],
+    scale: str,
+    roles: Sequence[str] = (),
+    translations: Sequence[dict[str, str]] = (),
 ) -> Event:
     taken = {row[0] for row in conn.execute("SELECT code FROM events")}
     code = _new_code(taken)
@@ -177,7 +186,7 @@ def insert_event(
         (code, title, token, created, json.dumps(list(roles))),
     )
     event_id = int(cursor.lastrowid or 0)
-    insert_statements(conn, event_id, texts, scale)
+    insert_statements(conn, event_id, texts, scale, translations)
     return Event(event_id, code, title, token, created, roles=list(roles))
 
 
@@ -191,7 +200,11 @@ def _new_code(taken: set[str]) -> str:
 
 
 def insert_statements(
-    conn: sqlite3.Connection, event_id: int, texts: Iterable[str], scale: str
+    conn: sqlite3.Connection,
+    event_id: int,
+    texts: Iterable[str],
+    scale: str,
+    translations: Sequence[dict[str, str]] = (),
 ) -> list[Statement]:
     row = conn.execute(
         "SELECT coalesce(max(position), -1) FROM statements WHERE event_id = ?", (event_id,)
@@ -199,19 +212,36 @@ def insert_statements(
     position = int(row[0]) + 1
     created = []
     for offset, text in enumerate(texts):
+        other = dict(translations[offset]) if offset < len(translations) else {}
         cursor = conn.execute(
-            "INSERT INTO statements (event_id, position, text, scale) VALUES (?, ?, ?, ?)",
-            (event_id, position + offset, text, scale),
+            "INSERT INTO statements (event_id, position, text, scale, translations)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (event_id, position + offset, text, scale, json.dumps(other, ensure_ascii=False)),
         )
         created.append(
-            Statement(int(cursor.lastrowid or 0), event_id, position + offset, text, scale)
+            Statement(
+                int(cursor.lastrowid or 0), event_id, position + offset, text, scale, 1, other
+            )
         )
     return created
 
 
-def update_statement(conn: sqlite3.Connection, statement_id: int, text: str, scale: str) -> None:
+def update_statement(
+    conn: sqlite3.Connection,
+    statement_id: int,
+    text: str,
+    scale: str,
+    translations: dict[str, str] | None = None,
+) -> None:
     conn.execute(
-        "UPDATE statements SET text = ?, scale = ? WHERE id = ?", (text, scale, statement_id)
+        "UPDATE statements SET text = ?, scale = ?, translations = coalesce(?, translations)"
+        " WHERE id = ?",
+        (
+            text,
+            scale,
+            None if translations is None else json.dumps(translations, ensure_ascii=False),
+            statement_id,
+        ),
     )
 
 
@@ -239,7 +269,8 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
     conn.execute(
         "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
         " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
-        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ? WHERE id = ?",
+        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ?, second_language = ?"
+        " WHERE id = ?",
         (
             state.statement_id,
             int(state.voting_open),
@@ -252,6 +283,7 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
             int(state.by_role),
             int(state.show_qr),
             int(state.high_contrast),
+            state.second_language,
             event_id,
         ),
     )

@@ -12,6 +12,7 @@ let tally = readData(main, "tally");
 let editing = null; // id of the statement being edited inline
 let requestId = 0;
 let pendingByStatement = {};
+const LANGUAGE_NAMES = { nl: "Nederlands", fr: "Français", en: "English" };
 const queue = commentQueue(document.querySelector(".queue"), { send });
 
 function send(message) {
@@ -76,7 +77,17 @@ function renderList() {
       scale.value = statement.scale;
       scale.dataset.editScale = "";
       scale.setAttribute("aria-label", text.edit);
-      item.append(area, scale,
+      const translations = Object.entries(LANGUAGE_NAMES).map(([code, name]) => {
+        const field = document.createElement("input");
+        field.dataset.editTranslation = code;
+        field.lang = code;
+        field.maxLength = 280;
+        field.value = (statement.translations || {})[code] || "";
+        field.placeholder = name;
+        field.setAttribute("aria-label", format(text.text_in, { language: name }));
+        return field;
+      });
+      item.append(area, ...translations, scale,
         button(text.save, "save-edit", { id: statement.id }),
         button(text.cancel, "cancel-edit"));
       return item;
@@ -130,6 +141,7 @@ function render() {
   for (const box of main.querySelectorAll(".projector-settings [data-setting]")) {
     box.checked = state[box.dataset.setting];
   }
+  main.querySelector("[data-second-language]").value = state.second_language || "";
   renderList();
   renderTally();
 }
@@ -217,6 +229,8 @@ const actions = {
       type: "statement.edit", statement: Number(data.id),
       text: item.querySelector("[data-edit-text]").value,
       scale: item.querySelector("[data-edit-scale]").value,
+      translations: Object.fromEntries([...item.querySelectorAll("[data-edit-translation]")]
+        .map((field) => [field.dataset.editTranslation, field.value])),
     });
     editing = null;
   },
@@ -231,6 +245,9 @@ const actions = {
 };
 
 main.querySelector("[data-sort]").addEventListener("change", () => renderList());
+main.querySelector("[data-second-language]").addEventListener("change", (event) => {
+  send({ type: "settings", second_language: event.target.value || null });
+});
 
 main.querySelector("[data-roles-form]").addEventListener("submit", (event) => {
   event.preventDefault();

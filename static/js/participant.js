@@ -2,7 +2,7 @@
 import { renderChart } from "./chart.js";
 import { phoneComments } from "./comments.js";
 import { connectLive, showConnection } from "./socket.js";
-import { format, readData, text } from "./text.js";
+import { format, readData, statementText, text } from "./text.js";
 
 const main = document.getElementById("participant");
 const form = main.querySelector("[data-options]");
@@ -62,7 +62,8 @@ function announce(before, after) {
   const statement = after.statement;
   if (statement && (!before.statement || before.statement.id !== statement.id)) {
     const position = format(text.statement_of, { n: after.index + 1, total: after.count });
-    region.textContent = `${position}: ${statement.text}. ${after.voting ? text.voting_open : text.voting_closed}`;
+    const voting = after.voting ? text.voting_open : text.voting_closed;
+    region.textContent = `${position}: ${statementText(statement)}. ${voting}`;
   } else if (statement && before.voting !== after.voting) {
     region.textContent = after.voting ? text.voting_open : text.voting_closed;
   } else if (!statement && before.statement) {
@@ -78,7 +79,7 @@ function render() {
   if (!statement) return;
   main.querySelector("[data-position]").textContent =
     format(text.statement_of, { n: state.index + 1, total: state.count });
-  main.querySelector("[data-statement]").textContent = statement.text;
+  main.querySelector("[data-statement]").textContent = statementText(statement);
   main.querySelector("[data-voting-state]").textContent = state.voting ? "" : text.closed_hint;
   buildButtons(statement);
   const mine = chosen(statement);

@@ -1,7 +1,7 @@
 // The beamer: statement in large type, counts, the chart when results are shown.
 import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { connectLive, showConnection } from "./socket.js";
-import { format, readData, text } from "./text.js";
+import { format, readData, statementText, text } from "./text.js";
 
 const main = document.getElementById("projector");
 const conn = main.querySelector("[data-conn]");
@@ -14,7 +14,18 @@ function sizeClass(length) {
   if (length <= 70) return "size-xl";
   if (length <= 130) return "size-l";
   if (length <= 200) return "size-m";
-  return "size-s";
+  if (length <= 290) return "size-s";
+  return "size-xs";
+}
+
+// The event may show every statement in a second language too (e.g. Dutch above, French
+// below): its translation, or the original when the first line is a translation.
+function secondText(statement, primary) {
+  const language = state.second_language;
+  if (!language || language === document.documentElement.lang) return null;
+  const translated = statement.translations && statement.translations[language];
+  const text = translated || (primary !== statement.text ? statement.text : null);
+  return text && text !== primary ? text : null;
 }
 
 function render() {
@@ -24,8 +35,16 @@ function render() {
   main.classList.toggle("qr-full", state.show_qr);
   document.body.classList.toggle("high-contrast", state.high_contrast);
   const heading = main.querySelector("[data-statement]");
-  heading.textContent = statement ? statement.text : welcomeText;
-  heading.className = `statement ${statement ? sizeClass(statement.text.length) : "size-xl"}`;
+  const primary = statement ? statementText(statement) : welcomeText;
+  const second = statement ? secondText(statement, primary) : null;
+  heading.textContent = primary;
+  const length = primary.length + (second ? second.length : 0);
+  heading.className = `statement ${statement ? sizeClass(length) : "size-xl"}`;
+  const other = main.querySelector("[data-statement-second]");
+  other.hidden = !second;
+  other.textContent = second || "";
+  other.lang = state.second_language || "";
+  other.className = `statement second-language ${sizeClass(length)}`;
   main.querySelector("[data-position]").textContent = statement
     ? format(text.statement_of, { n: state.index + 1, total: state.count }) : "";
   const voting = main.querySelector("[data-voting]");

@@ -134,13 +134,14 @@ class Servers:
         statements: list[str] | None = None,
         scale: str = "likert5",
         roles: list[str] | None = None,
+        translations: list[dict[str, str]] | None = None,
     ) -> LiveApp:
         """Create an event in a fresh database, serve it, return where it runs."""
         texts = statements or ["stmt 1", "stmt 2", "stmt 3"]
         self.count += 1
         db = str(self.folder / f"voting-{self.count}.db")
         store = Store(db)
-        event = store.write(sql.insert_event, title, texts, scale, roles or [])
+        event = store.write(sql.insert_event, title, texts, scale, roles or [], translations or [])
         ids = [s.id for s in store.statements(event.id)]
         store.close()
         port = _free_port()

@@ -66,6 +66,10 @@ LAYOUT = """() => {
     statementScroll: [statement.scrollWidth, statement.clientWidth,
                       statement.scrollHeight, statement.clientHeight],
     fontSize: getComputedStyle(statement).fontSize,
+    second: (() => {
+      const el = document.querySelector('[data-statement-second]');
+      return el && !el.hidden ? { ...box(el), scroll: [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight] } : null;
+    })(),
     joinCode: box(document.querySelector('.join-code')),
     joinCodeFont: parseFloat(getComputedStyle(document.querySelector('.join-code')).fontSize),
     joinPanel: box(document.querySelector('.join-panel')),
@@ -85,6 +89,11 @@ def assert_projector_fits(page: Page) -> dict[str, Any]:
     assert stage["top"] - 0.5 <= s["top"] and s["bottom"] <= stage["bottom"] + 0.5, where
     assert s["bottom"] <= live["top"] + 0.5, f"statement runs into the counts/chart {where}"
     assert live["bottom"] <= stage["bottom"] + 0.5, f"chart pushed off the stage {where}"
+    second = m["second"]
+    if second is not None:  # a second language under the statement fits too
+        sw2, cw2, sh2, ch2 = second["scroll"]
+        assert sw2 <= cw2 and sh2 <= ch2, f"second language overflows its box {where}"
+        assert s["bottom"] <= second["top"] + 0.5 and second["bottom"] <= live["top"] + 0.5, where
     code, panel = m["joinCode"], m["joinPanel"]
     assert code["height"] < 1.6 * m["joinCodeFont"], f"join code wraps onto two lines {where}"
     assert panel["left"] <= code["left"] and code["right"] <= panel["right"], where

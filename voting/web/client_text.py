@@ -82,6 +82,7 @@ CLIENT_TEXT = {
     "no_gap": mark("No gap yet: too few votes per role"),
     "by_role": mark("By role"),
     "role_none": mark("No role given"),
+    "text_in": mark("Text in {language}"),
     "confirm_round": mark("Start a second round on this statement? Phones vote again; round 1 is kept."),
 }
 

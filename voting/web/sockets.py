@@ -324,7 +324,7 @@ async def _add(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 async def _edit(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     await session.voting.edit_statement(
-        session.room, data.get("statement"), data.get("text"), data.get("scale")
+        session.room, data.get("statement"), data.get("text"), data.get("scale"), data.get("translations")
     )
     return OK
 
