@@ -68,7 +68,8 @@ LAYOUT = """() => {
     fontSize: getComputedStyle(statement).fontSize,
     second: (() => {
       const el = document.querySelector('[data-statement-second]');
-      return el && !el.hidden ? { ...box(el), scroll: [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight] } : null;
+      if (!el || el.hidden) return null;
+      return { ...box(el), scroll: [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight] };
     })(),
     joinCode: box(document.querySelector('.join-code')),
     joinCodeFont: parseFloat(getComputedStyle(document.querySelector('.join-code')).fontSize),
