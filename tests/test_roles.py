@@ -590,7 +590,7 @@ def test_the_report_is_for_moderators_and_shows_every_statement(renv: Env) -> No
         assert "too few votes" in html
         assert "Zichtbare opmerking" in html
         assert "Verborgen opmerking" not in html and "Wachtende opmerking" not in html
-        assert "Largest gap: A vs B (mean 2.0)" in html
+        assert "Largest gap: A vs B (mean 2)" in html
         assert "Create a share link" in html and "/report/share" in html
         dutch = live.client.get(f"/m/{live.code}/report", headers=DUTCH).text
         assert "te weinig stemmen" in dutch and "too few votes" not in dutch

@@ -1,6 +1,6 @@
 // The diverging result bar: disagreeing options grow to the left of the centre line,
 // agreeing options to the right, neutral straddles it. Widths animate through CSS.
-import { text } from "./text.js";
+import { percent, text } from "./text.js";
 
 const SIDE = {
   strongly_disagree: "left", disagree: "left", no: "left",
@@ -42,7 +42,7 @@ function build(chart, options) {
 
 export function renderChart(chart, options, results) {
   if (chart.dataset.options !== options.join(",")) build(chart, options);
-  const percent = results ? results.percent : {};
+  const shares = results ? results.percent : {};
   // A percentage goes inside its segment only where it fits: the segment's final width
   // (share of half the bar) against the label's width at the segment's font size.
   const halfWidth = chart.querySelector("[data-bar]").clientWidth / 2;
@@ -51,21 +51,21 @@ export function renderChart(chart, options, results) {
   let agree = 0;
   let disagree = 0;
   for (const option of options) {
-    const share = percent[option] || 0;
+    const share = shares[option] || 0;
     const side = SIDE[option];
     if (side === "left") disagree += share;
     if (side === "right") agree += share;
     const width = side === "both" ? share / 2 : share;
     for (const element of chart.querySelectorAll(`.segment[data-option=${option}]`)) {
       element.style.width = `${width}%`;
-      const label = `${Math.round(share)}%`;
+      const label = percent(share);
       element.querySelector("span").textContent = side !== "both" && fits(share, label) ? label : "";
     }
     const item = chart.querySelector(`li[data-option=${option}] .pct`);
-    item.textContent = `${Math.round(share)}%`;
+    item.textContent = percent(share);
   }
   const headline = (side, label, share) => {
-    chart.querySelector(`[data-side=${side}]`).textContent = `${label} ${Math.round(share)}%`;
+    chart.querySelector(`[data-side=${side}]`).textContent = `${label} ${percent(share)}`;
   };
   const hasNo = options.includes("no");
   headline("disagree", hasNo ? text.options.no : text.options.disagree, disagree);

@@ -2,7 +2,7 @@
 import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { commentQueue } from "./queue.js";
 import { connectLive, showConnection } from "./socket.js";
-import { format, readData, text } from "./text.js";
+import { decimal, format, readData, text } from "./text.js";
 
 const main = document.getElementById("moderator");
 const list = main.querySelector("[data-statements]");
@@ -157,9 +157,9 @@ function renderTally() {
   renderChart(main.querySelector("[data-chart]"), statement.options, results);
   const metrics = main.querySelector("[data-metrics]");
   const rows = [
-    [text.agreement, results && results.agreement !== null ? `${results.agreement}` : "–"],
-    [text.consensus, results && results.consensus !== null ? `${results.consensus}` : "–"],
-    [text.mean, results && results.mean !== null ? `${results.mean}` : "–"],
+    [text.agreement, decimal(results && results.agreement)],
+    [text.consensus, decimal(results && results.consensus)],
+    [text.mean, decimal(results && results.mean)],
     ["", results ? format(text.pass_count, { n: results.pass }) : ""],
   ];
   metrics.replaceChildren(...rows.flatMap(([term, value]) => {
@@ -196,7 +196,7 @@ function renderRoles(statement, current) {
   const turnout = new Map(current.turnout.map((t) => [t.role, t]));
   const gap = current.gap;
   section.querySelector("[data-gap]").textContent = gap
-    ? format(text.gap, { a: gap.roles[0], b: gap.roles[1], gap: gap.mean_gap }) : text.no_gap;
+    ? format(text.gap, { a: gap.roles[0], b: gap.roles[1], gap: decimal(gap.mean_gap) }) : text.no_gap;
   renderRoleCharts(section.querySelector("[data-role-charts]"), statement.options, current.by_role,
     { none: text.role_none, tooFew: text.too_few });
   for (const row of section.querySelectorAll(".role-row")) {

@@ -10,6 +10,19 @@ export function statementText(statement, language = document.documentElement.lan
   return (statement.translations && statement.translations[language]) || statement.text;
 }
 
+// Numbers and percentages as the page's language writes them ("67 %" in French, "0,55" in Dutch).
+const locale = document.documentElement.lang || "nl";
+const percentFormat = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
+const decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+
+export function percent(share) {
+  return percentFormat.format(Math.round(share) / 100);
+}
+
+export function decimal(value) {
+  return value === null || value === undefined ? "–" : decimalFormat.format(value);
+}
+
 export function readData(element, name) {
   const raw = element.dataset[name];
   return raw ? JSON.parse(raw) : null;

@@ -70,3 +70,33 @@ def test_every_page_passes_axe(
     check(report, "report")
     report.goto(f"{app.base_url}/admin")
     check(report, "organiser login")
+
+
+def test_phone_in_dark_mode_landscape_and_at_200_percent_text(
+    live_app: Any, new_context: Any, phone_args: dict[str, Any]
+) -> None:
+    moderator = new_context(viewport={"width": 1440, "height": 900}, locale="nl-BE").new_page()
+    moderator.goto(live_app.moderator_url)
+    moderator.locator(f"li[data-id='{live_app.statement_ids[0]}'] button[data-action=goto]").click()
+    moderator.locator("#moderator .controls [data-action=toggle-voting]").click()
+
+    dark = new_context(**phone_args, color_scheme="dark").new_page()
+    dark.goto(live_app.participant_url)
+    expect(dark.locator("form[data-options] button.option").first).to_be_enabled(timeout=T)
+    assert dark.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(243, 244, 246)"
+    check(dark, "phone ballot, dark mode")
+
+    landscape = {**phone_args, "viewport": {"width": 844, "height": 390}}
+    phone = new_context(**landscape).new_page()
+    phone.goto(live_app.participant_url)
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    buttons = phone.locator("form[data-options] button.option")
+    expect(buttons.first).to_be_enabled(timeout=T)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 844, f"the ballot scrolls sideways at 200% text in landscape ({width}px)"
+    for index in range(buttons.count()):
+        box = buttons.nth(index).bounding_box()
+        assert box is not None and box["height"] >= 48 and box["width"] >= 48, box
+    buttons.first.click()
+    expect(phone.locator("[data-vote-status]")).not_to_be_empty(timeout=T)
+    check(phone, "phone at 200% text, landscape")

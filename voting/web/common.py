@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -64,6 +67,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         labels=option_labels(_),
         client_text=as_json(client_text(_)),
         languages=LANGUAGE_NAMES,
+        number=lambda value: "–" if value is None else format_decimal(value, locale=lang),
+        day=lambda iso: format_date(date.fromisoformat(iso[:10]), format="long", locale=lang),
     )
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     picked = request.query_params.get("lang")
