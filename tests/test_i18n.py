@@ -22,7 +22,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def extracted() -> set[str]:
     method_map = [("voting/**.py", "python"), ("templates/**.html", "jinja2")]
-    messages = extract_from_dir(str(ROOT), method_map, keywords={"_": None, "mark": None})
+    keywords = {"_": None, "mark": None, "InputError": (2,)}
+    messages = extract_from_dir(str(ROOT), method_map, keywords=keywords)
     return {str(message[2]) for message in messages}
 
 

@@ -347,7 +347,9 @@ def test_form_vote_refused_while_voting_is_closed(env: Env, first: int) -> None:
         assert response.headers["location"] == f"/j/{env.event.code}?notice=voting_closed"
         as_json = vote(client, env.event.code, first, "agree", headers=WANTS_JSON)
         assert as_json.status_code == 400
-        assert as_json.json() == {"error": "voting_closed", "message": "Voting on this statement is closed."}
+        # The message is in the page's language (Dutch by default).
+        closed = "De stemming over deze stelling is gesloten."
+        assert as_json.json() == {"error": "voting_closed", "message": closed}
         page = client.get(response.headers["location"])
     assert stored_votes(env) == []
     assert '<p class="vote-status warn" data-vote-status role="status">' in page.text

@@ -28,6 +28,7 @@ from tests.test_comments import Live, ask, receive_where
 from tests.test_sockets import connect, receive_until, statement_ids
 from voting import store as sql
 from voting.cli import main
+from voting.i18n import catalogue
 from voting.models import SCALES
 from voting.results import summarize_choices
 from voting.store import Store
@@ -1027,7 +1028,7 @@ def test_the_admin_creates_events_with_roles(env: Env, app_client: TestClient) -
     assert both.status_code == 303
     refused = admin_create(app_client, title="Fout", statements="Een", roles="A, B, A")
     assert refused.status_code == 400
-    assert "Each role can be listed only once." in refused.text
+    assert catalogue("nl")["Each role can be listed only once."] in refused.text  # the page's language
     store = Store(env.db)
     found = {e.title: e.roles for e in store.events()}
     store.close()

@@ -223,7 +223,7 @@ def test_vote_while_voting_closed_is_refused_and_not_stored(env: Env) -> None:
                 error = receive_until(ws, "error")
                 assert error == {
                     "type": "error", "code": "voting_closed",
-                    "message": "Voting on this statement is closed.", "ref": 7,
+                    "message": "De stemming over deze stelling is gesloten.", "ref": 7,
                 }
     store = Store(env.db)
     assert store.votes(env.event.id) == []

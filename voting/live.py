@@ -65,7 +65,9 @@ class Room:
         for statement in self.statements:
             if statement.id == statement_id:
                 return statement
-        raise InputError("unknown_statement", f"There is no statement {statement_id!r} here.")
+        raise InputError(
+            "unknown_statement", "There is no statement {statement_id!r} here.", statement_id=statement_id
+        )
 
     def index_of(self, statement_id: int | None) -> int | None:
         for index, statement in enumerate(self.statements):
@@ -79,20 +81,22 @@ class Room:
         if isinstance(comment_id, int) and not isinstance(comment_id, bool):
             comment = self.comments.get(comment_id)
         if comment is None:
-            raise InputError("unknown_comment", f"There is no comment {comment_id!r} here.")
+            raise InputError(
+                "unknown_comment", "There is no comment {comment_id!r} here.", comment_id=comment_id
+            )
         return comment
 
     def comments_on(self, statement_id: int | None, *statuses: str) -> list[Comment]:
         return [
-            c for c in self.comments.values()
+            c
+            for c in self.comments.values()
             if c.statement_id == statement_id and (not statuses or c.status in statuses)
         ]
 
     def comments_of(self, participant: str) -> list[dict[str, Any]]:
         """A participant's own comments (with their status) and what they support."""
         return [
-            {**c.public(), "status": c.status} for c in self.comments.values()
-            if c.participant == participant
+            {**c.public(), "status": c.status} for c in self.comments.values() if c.participant == participant
         ]
 
     def supported_by(self, participant: str) -> list[int]:
@@ -215,8 +219,12 @@ class Room:
         gap = None
         if self.event.roles:
             split = role_split(
-                SCALES[statement.scale], tally.choices, self.role_of, self.event.roles,
-                self.role_minimum, include_small=True,
+                SCALES[statement.scale],
+                tally.choices,
+                self.role_of,
+                self.event.roles,
+                self.role_minimum,
+                include_small=True,
             )
             gap = role_gap(split, self.role_minimum)
         return {

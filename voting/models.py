@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,12 +46,25 @@ DEFAULT_SCALE = "likert5"
 
 
 class InputError(ValueError):
-    """Bad input from a user: carries a stable code and a message that can be shown."""
+    """Bad input from a user: a stable code and a message that can be shown.
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    The message is an English template with named values ("An event can have at most
+    {limit} statements.", limit=200): `message` is it in English, `in_language(_)` in
+    the reader's language (the templates are extracted into the catalogues with
+    `pybabel extract -k InputError:2`)."""
+
+    def __init__(self, code: str, template: str, **values: object) -> None:
         self.code = code
-        self.message = message
+        self.template = template
+        self.values = values
+        self.message = template.format(**values)
+        super().__init__(self.message)
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        try:
+            return translate(self.template).format(**self.values)
+        except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
+            return self.message
 
 
 def clean_statement_text(text: object) -> str:
@@ -62,8 +76,9 @@ def clean_statement_text(text: object) -> str:
     if len(cleaned) > MAX_STATEMENT_LENGTH:
         raise InputError(
             "invalid_text",
-            f"A statement can have at most {MAX_STATEMENT_LENGTH} characters "
-            f"(this one has {len(cleaned)}).",
+            "A statement can have at most {limit} characters (this one has {length}).",
+            limit=MAX_STATEMENT_LENGTH,
+            length=len(cleaned),
         )
     return cleaned
 
@@ -88,7 +103,7 @@ def clean_comment(text: object, name: object) -> tuple[str, str | None]:
         raise InputError("empty_comment", "Write something before sending.")
     if len(cleaned) > MAX_COMMENT_LENGTH:
         raise InputError(
-            "comment_too_long", f"A comment can have at most {MAX_COMMENT_LENGTH} characters."
+            "comment_too_long", "A comment can have at most {limit} characters.", limit=MAX_COMMENT_LENGTH
         )
     shown_name = plain_text(name or "")[:MAX_NAME_LENGTH].rstrip() or None  # no space left at the cut
     return cleaned, shown_name
@@ -109,7 +124,7 @@ def clean_roles(roles: object) -> list[str]:
     if len(set(cleaned)) != len(cleaned):
         raise InputError("invalid_roles", "Each role can be listed only once.")
     if len(cleaned) > MAX_ROLES:
-        raise InputError("invalid_roles", f"An event can have at most {MAX_ROLES} roles.")
+        raise InputError("invalid_roles", "An event can have at most {limit} roles.", limit=MAX_ROLES)
     return cleaned
 
 
@@ -119,7 +134,7 @@ def clean_title(title: object) -> str:
     cleaned = " ".join(title.split())
     if len(cleaned) > MAX_TITLE_LENGTH:
         raise InputError(
-            "invalid_title", f"A title can have at most {MAX_TITLE_LENGTH} characters."
+            "invalid_title", "A title can have at most {limit} characters.", limit=MAX_TITLE_LENGTH
         )
     return cleaned
 
@@ -127,7 +142,10 @@ def clean_title(title: object) -> str:
 def check_scale(scale: object) -> str:
     if not isinstance(scale, str) or scale not in SCALES:
         raise InputError(
-            "invalid_scale", f"Unknown scale {scale!r}; use one of {', '.join(SCALES)}."
+            "invalid_scale",
+            "Unknown scale {scale!r}; use one of {choices}.",
+            scale=scale,
+            choices=", ".join(SCALES),
         )
     return scale
 
@@ -157,7 +175,9 @@ def parse_event_file(text: str) -> tuple[list[str], list[str], list[dict[str, st
         statements.append(clean_statement_text(original))
         pairs = [part.split(":", 1) for part in others]
         if any(len(pair) != 2 for pair in pairs):
-            raise InputError("invalid_translations", f"Write translations as 'fr: text' in: {line[:60]}")
+            raise InputError(
+                "invalid_translations", "Write translations as 'fr: text' in: {line}", line=line[:60]
+            )
         translations.append(clean_translations({lang.strip(): text for lang, text in pairs}))
     return statements, roles, translations
 
@@ -172,7 +192,7 @@ def clean_translations(translations: object) -> dict[str, str]:
     cleaned = {}
     for language, text in translations.items():
         if language not in TRANSLATION_LANGUAGES:
-            raise InputError("invalid_translations", f"Unknown language {language!r}.")
+            raise InputError("invalid_translations", "Unknown language {language!r}.", language=language)
         if isinstance(text, str) and text.strip():
             cleaned[language] = clean_statement_text(text)
     return cleaned

@@ -86,7 +86,9 @@ class Voting:
         texts = [clean_statement_text(t) for t in texts]
         cleaned_roles = clean_roles(list(roles) if isinstance(roles, tuple) else roles)
         if len(texts) > MAX_STATEMENTS:
-            raise InputError("too_many", f"An event can have at most {MAX_STATEMENTS} statements.")
+            raise InputError(
+                "too_many", "An event can have at most {limit} statements.", limit=MAX_STATEMENTS
+            )
         return await self.writer.submit(
             sql.insert_event, title, texts, scale, cleaned_roles, translations or []
         )
@@ -107,16 +109,14 @@ class Voting:
     async def set_role(self, room: Room, participant: str, role: object) -> None:
         """A participant's role, chosen once on joining (None: skipped); changeable later."""
         if role is not None and role not in room.event.roles:
-            raise InputError("invalid_role", f"{role!r} is not one of this event's roles.")
+            raise InputError("invalid_role", "{role!r} is not one of this event's roles.", role=role)
         assert role is None or isinstance(role, str)
         await self.writer.submit(sql.set_role, room.event.id, participant, role)
         room.role_of[participant] = role
         room.answered.add(participant)
         self.hub.tally_changed(room)
 
-    async def cast_vote(
-        self, room: Room, participant: str, statement_id: object, option: object
-    ) -> None:
+    async def cast_vote(self, room: Room, participant: str, statement_id: object, option: object) -> None:
         """Store a participant's vote (replacing an earlier one) and fold it into the tally."""
         statement = room.current()
         if statement is None or statement.id != statement_id:
@@ -124,7 +124,9 @@ class Voting:
         if not room.state.voting_open:
             raise InputError("voting_closed", "Voting on this statement is closed.")
         if not isinstance(option, str) or not SCALES[statement.scale].accepts(option):
-            raise InputError("invalid_option", f"{option!r} is not an option of this statement.")
+            raise InputError(
+                "invalid_option", "{option!r} is not an option of this statement.", option=option
+            )
         await self.writer.submit(sql.insert_vote, statement.id, participant, option, statement.round)
         if statement in room.statements:  # it may have been deleted meanwhile
             room.tally(statement).set(participant, option)
@@ -170,7 +172,7 @@ class Voting:
             elif target == "phones":
                 state = replace(room.state, results_phones=shown)
             else:
-                raise InputError("invalid_target", f"Unknown results target {target!r}.")
+                raise InputError("invalid_target", "Unknown results target {target!r}.", target=target)
             await self._set_state(room, state)
 
     async def reset_votes(self, room: Room, statement_id: object) -> None:
@@ -188,7 +190,7 @@ class Voting:
         async with self._lock(room):
             if len(room.statements) + len(cleaned) > MAX_STATEMENTS:
                 raise InputError(
-                    "too_many", f"An event can have at most {MAX_STATEMENTS} statements."
+                    "too_many", "An event can have at most {limit} statements.", limit=MAX_STATEMENTS
                 )
             created = await self.writer.submit(sql.insert_statements, room.event.id, cleaned, scale)
             room.statements.extend(created)
@@ -240,7 +242,9 @@ class Voting:
         async with self._lock(room):
             statement = room.statement(statement_id)
             if not isinstance(position, int) or not 0 <= position < len(room.statements):
-                raise InputError("invalid_position", f"Position {position!r} is out of range.")
+                raise InputError(
+                    "invalid_position", "Position {position!r} is out of range.", position=position
+                )
             ordered = [s for s in room.statements if s.id != statement.id]
             ordered.insert(position, statement)
             await self.writer.submit(sql.reorder_statements, [s.id for s in ordered])
@@ -269,7 +273,8 @@ class Voting:
             if len(mine) >= COMMENTS_PER_STATEMENT:
                 raise InputError(
                     "too_many_comments",
-                    f"You can send at most {COMMENTS_PER_STATEMENT} comments per statement.",
+                    "You can send at most {limit} comments per statement.",
+                    limit=COMMENTS_PER_STATEMENT,
                 )
             recent = self._recent_comments.setdefault((room.code, participant), deque())
             now = time.monotonic()
@@ -287,12 +292,14 @@ class Voting:
         return comment
 
     async def support(self, room: Room, participant: str, comment_id: object, on: object) -> Comment:
-        """"Me too" on a published comment of the current statement (once; can be withdrawn)."""
+        """ "Me too" on a published comment of the current statement (once; can be withdrawn)."""
         comment = room.comment(comment_id)
         if comment.status != PUBLISHED or comment.statement_id != room.state.statement_id:
-            raise InputError("unknown_comment", f"There is no comment {comment_id!r} here.")
+            raise InputError(
+                "unknown_comment", "There is no comment {comment_id!r} here.", comment_id=comment_id
+            )
         if not isinstance(on, bool):
-            raise InputError("invalid_value", f'"on" must be true or false, not {on!r}.')
+            raise InputError("invalid_value", '"on" must be true or false, not {on!r}.', on=on)
         if (participant in comment.supporters) != on:
             await self.writer.submit(sql.set_support, comment.id, participant, on)
             if on:
@@ -307,7 +314,7 @@ class Voting:
         async with self._lock(room):
             comment = room.comment(comment_id)
             if status not in COMMENT_STATUSES:
-                raise InputError("invalid_status", f"Unknown comment status {status!r}.")
+                raise InputError("invalid_status", "Unknown comment status {status!r}.", status=status)
             assert isinstance(status, str)
             await self.writer.submit(sql.set_comment_status, comment.id, status)
             comment.status = status
@@ -340,12 +347,12 @@ class Voting:
                 if name in settings:
                     value = settings[name]
                     if not isinstance(value, bool):
-                        raise InputError("invalid_value", f'"{name}" must be true or false.')
+                        raise InputError("invalid_value", '"{name}" must be true or false.', name=name)
                     changes[name] = value
             if "second_language" in settings:
                 language = settings["second_language"]
                 if language is not None and language not in TRANSLATION_LANGUAGES:
-                    raise InputError("invalid_value", f"Unknown language {language!r}.")
+                    raise InputError("invalid_value", "Unknown language {language!r}.", language=language)
                 changes["second_language"] = language
             if not changes:
                 raise InputError("invalid_value", "Nothing to change.")

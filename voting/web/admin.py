@@ -84,9 +84,7 @@ async def create_event(request: Request) -> Response:
         if not texts:  # as `voting event create` refuses a file without statements
             raise InputError("no_statements", mark("Paste at least one statement."))
         roles = str(form.get("roles", "")).strip()
-        event = await voting(request).create_event(
-            title, texts, scale, roles or pasted_roles, translations
-        )
+        event = await voting(request).create_event(title, texts, scale, roles or pasted_roles, translations)
     except InputError as error:
         _ = translator(language(request))
         return render(
@@ -99,7 +97,7 @@ async def create_event(request: Request) -> Response:
             scales=list(SCALES),
             default_scale=scale if scale in SCALES else DEFAULT_SCALE,
             form={"title": title, "statements": text, "roles": str(form.get("roles", ""))},
-            error=_(error.message),
+            error=error.in_language(_),
         )
     return RedirectResponse(f"/admin?created={event.code}", status_code=303)
 

@@ -30,23 +30,25 @@ def settings(conn: HTTPConnection) -> Settings:
     return value
 
 
-def _language_cookie(conn: HTTPConnection) -> str:
+def _language_cookie(conn: HTTPConnection, surface: str | None = None) -> str:
     """Each surface remembers its own language: a projector and a console on one laptop
     can speak different languages (lang_j for phones, lang_p, lang_m, lang_admin, lang_r)."""
-    surface = conn.url.path.strip("/").split("/", 1)[0]
+    surface = surface or conn.url.path.strip("/").split("/", 1)[0]
     return f"lang_{surface if surface in ('p', 'm', 'admin', 'r') else 'j'}"
 
 
-def chosen_language(conn: HTTPConnection) -> str | None:
+def chosen_language(conn: HTTPConnection, surface: str | None = None) -> str | None:
     """A language picked with the switcher (?lang=fr), now or earlier on this device."""
-    for value in (conn.query_params.get("lang"), conn.cookies.get(_language_cookie(conn))):
+    for value in (conn.query_params.get("lang"), conn.cookies.get(_language_cookie(conn, surface))):
         if value in LANGUAGES:
             return value
     return None
 
 
-def language(conn: HTTPConnection) -> str:
-    return chosen_language(conn) or negotiate(conn.headers.get("accept-language"))
+def language(conn: HTTPConnection, surface: str | None = None) -> str:
+    """The page's language: the switcher's choice, else the browser's, else Dutch.
+    `surface` (j, p, m) names the page a WebSocket belongs to."""
+    return chosen_language(conn, surface) or negotiate(conn.headers.get("accept-language"))
 
 
 def base_url(conn: HTTPConnection) -> str:

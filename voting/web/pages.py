@@ -72,7 +72,8 @@ async def role_form(request: Request) -> Response:
     try:
         await voting(request).set_role(room, participant_id(request.session), role)
     except InputError as error:
-        return JSONResponse({"error": error.code, "message": error.message}, 400)
+        message = error.in_language(translator(language(request)))
+        return JSONResponse({"error": error.code, "message": message}, 400)
     return RedirectResponse(f"/j/{room.code}", status_code=303)
 
 
@@ -91,7 +92,8 @@ async def vote_form(request: Request) -> Response:
         await voting(request).cast_vote(room, participant_id(request.session), statement_id, option)
     except InputError as error:
         if wants_json:
-            return JSONResponse({"error": error.code, "message": error.message}, 400)
+            message = error.in_language(translator(language(request)))
+            return JSONResponse({"error": error.code, "message": message}, 400)
         return RedirectResponse(f"/j/{room.code}?notice={error.code}", status_code=303)
     if wants_json:
         return JSONResponse({"type": "ack", "statement": statement_id, "option": option})

@@ -18,13 +18,15 @@ from typing import Any
 from starlette.types import Send
 from starlette.websockets import WebSocket
 
-from voting.live import MODERATOR, PARTICIPANT, ROLES, Room
+from voting.i18n import Translate, translator
+from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.models import InputError
 from voting.realtime.hub import Client
 from voting.realtime.outbox import Outbox
 from voting.security import is_moderator, same_origin
 from voting.services import Voting
 from voting.settings import Settings
+from voting.web.common import language
 
 MAX_MESSAGE_CHARS = {PARTICIPANT: 2_000, MODERATOR: 64_000}
 DEFAULT_MAX_MESSAGE_CHARS = 500
@@ -63,9 +65,14 @@ class Session:
     voting: Voting
     room: Room
     client: Client
+    translate: Translate  # in the page's language
 
     def reply(self, payload: dict[str, Any]) -> None:
         self.client.send(payload)
+
+    def refuse(self, error: InputError, ref: object = None) -> None:
+        """Tell this page why its message changed nothing, in its own language."""
+        self.client.send(_error(error.code, error.in_language(self.translate), ref))
 
 
 Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
@@ -88,7 +95,8 @@ async def endpoint(ws: WebSocket) -> None:
         return
     participant = ws.session.get("pid") if role == PARTICIPANT else None
     client = Client(role, participant, Outbox(settings.outbox_limit))
-    session = Session(voting, room, client)
+    surface = {PARTICIPANT: "j", PROJECTOR: "p", MODERATOR: "m"}[role]
+    session = Session(voting, room, client, translator(language(ws, surface)))
     voting.hub.subscribe(room, client)
     welcome: dict[str, Any] = {"type": "welcome", "role": role}
     if participant is not None:
@@ -163,11 +171,13 @@ async def _receive_loop(ws: WebSocket, session: Session) -> None:
             return
         text = message.get("text")
         if text is None:
-            session.reply(_error("invalid_message", "Send JSON text frames."))
+            session.refuse(InputError("invalid_message", "Send JSON text frames."))
         elif len(text) > limit:
-            session.reply(_error("too_large", f"Messages can be at most {limit} characters."))
+            session.refuse(
+                InputError("too_large", "Messages can be at most {limit} characters.", limit=limit)
+            )
         elif not rate.allow():
-            session.reply(_error("rate_limited", "Too many messages; slow down."))
+            session.refuse(InputError("rate_limited", "Too many messages; slow down."))
         else:
             await _handle(session, text)
 
@@ -176,24 +186,25 @@ async def _handle(session: Session, text: str) -> None:
     try:
         data = json.loads(text)
     except ValueError:
-        session.reply(_error("invalid_json", "That message is not valid JSON."))
+        session.refuse(InputError("invalid_json", "That message is not valid JSON."))
         return
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        session.reply(_error("invalid_message", 'A message is a JSON object with a "type".'))
+        session.refuse(InputError("invalid_message", 'A message is a JSON object with a "type".'))
         return
     ref = data.get("id") if isinstance(data.get("id"), int | str) else None
     kind = data["type"]
     handler, allowed = _HANDLERS.get(kind, (None, ()))
     if handler is None:
-        session.reply(_error("unknown_type", f"Unknown message type {kind[:40]!r}.", ref))
+        session.refuse(InputError("unknown_type", "Unknown message type {kind!r}.", kind=kind[:40]), ref)
         return
     if session.client.role not in allowed:
-        session.reply(_error("forbidden", f"{session.client.role} cannot send {kind!r}.", ref))
+        role = session.client.role
+        session.refuse(InputError("forbidden", "{role} cannot send {kind!r}.", role=role, kind=kind), ref)
         return
     try:
         reply = await handler(session, data)
     except InputError as error:
-        session.reply(_error(error.code, error.message, ref))
+        session.refuse(error, ref)
         return
     if reply is not None:
         session.reply({**reply, "ref": ref} if ref is not None else reply)
@@ -235,11 +246,13 @@ async def _comment(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 async def _support(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     participant = session.client.participant
     assert participant is not None
-    comment = await session.voting.support(
-        session.room, participant, data.get("comment"), data.get("on")
-    )
-    return {"type": "support.ack", "comment": comment.id, "on": data["on"],
-            "support": len(comment.supporters)}
+    comment = await session.voting.support(session.room, participant, data.get("comment"), data.get("on"))
+    return {
+        "type": "support.ack",
+        "comment": comment.id,
+        "on": data["on"],
+        "support": len(comment.supporters),
+    }
 
 
 async def _comment_status(session: Session, data: dict[str, Any]) -> dict[str, Any]:
@@ -278,7 +291,7 @@ async def _round(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 async def _goto(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     target = data.get("statement")
     if target is not None and not isinstance(target, int):
-        raise InputError("unknown_statement", f"There is no statement {target!r} here.")
+        raise InputError("unknown_statement", "There is no statement {target!r} here.", target=target)
     await session.voting.goto(session.room, target)
     return OK
 
@@ -296,7 +309,9 @@ async def _previous(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 def _flag(data: dict[str, Any], name: str) -> bool:
     value = data.get(name)
     if not isinstance(value, bool):
-        raise InputError("invalid_value", f'"{name}" must be true or false, not {value!r}.')
+        raise InputError(
+            "invalid_value", '"{name}" must be true or false, not {value!r}.', name=name, value=value
+        )
     return value
 
 
@@ -316,9 +331,7 @@ async def _reset(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _add(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.add_statements(
-        session.room, data.get("texts"), data.get("scale", "likert5")
-    )
+    await session.voting.add_statements(session.room, data.get("texts"), data.get("scale", "likert5"))
     return OK
 
 
