@@ -263,3 +263,12 @@ def test_legend_has_a_swatch_and_a_label_per_option() -> None:
     yes_no = parse(legend(YESNO, {**LABELS, "yes": "Oui & <non>"}))
     assert [r.get("fill") for r in yes_no.iter(f"{NS}rect")] == ["#b2182b", "#2166ac"]
     assert texts(yes_no) == ["Nee", "Oui & <non>"]
+
+
+def test_headline_percentages_follow_the_language_pattern() -> None:
+    french = {**LABELS, "disagree": "Pas d'accord", "agree": "D'accord", "percent": "{n}\u00a0%"}
+    root = parse(diverging_bar(LIKERT, likert_summary(), french))
+    # SVG text never wraps; the clean-up turns the no-break space into a plain one.
+    assert "D'accord 64 %" in texts(root)
+    assert "Pas d'accord 27 %" in texts(root)
+    assert root.findtext(f"{NS}title", "").startswith("D'accord 64 %")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_percent
 from markupsafe import Markup
 
 from voting import svg
@@ -21,8 +22,9 @@ from voting.store import Store
 from voting.web.client_text import option_labels
 
 
-def build(store: Store, room: Room, _: Translate) -> dict[str, Any]:
-    labels = option_labels(_)
+def build(store: Store, room: Room, _: Translate, language: str = "nl") -> dict[str, Any]:
+    # Headline percentages as the language writes them ("64 %" in French).
+    labels = {**option_labels(_), "percent": format_percent(0.5, locale=language).replace("50", "{n}")}
     statements = [_statement(room, s, labels, _) for s in room.statements]
     voted = [s for s in statements if s["consensus"] is not None]
     gaps = [s for s in statements if s["gap"]]

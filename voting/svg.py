@@ -191,9 +191,15 @@ def _headlines(
     disagree, agree = _side_totals(options, percent)
     no_key, yes_key = ("no", "yes") if "no" in options else ("disagree", "agree")
     return (
-        f"{_label(labels, no_key)} {js_round(disagree)}%",
-        f"{_label(labels, yes_key)} {js_round(agree)}%",
+        f"{_label(labels, no_key)} {_percent(labels, disagree)}",
+        f"{_label(labels, yes_key)} {_percent(labels, agree)}",
     )
+
+
+def _percent(labels: Mapping[str, str], share: float) -> str:
+    """A percentage as the reader's language writes it: labels["percent"] is a pattern
+    such as "{n} %" (French); "{n}%" when not given."""
+    return labels.get("percent", "{n}%").format(n=js_round(share))
 
 
 def _summary_text(options: Sequence[str], labels: Mapping[str, str], percent: Mapping[str, float]) -> str:
@@ -201,7 +207,7 @@ def _summary_text(options: Sequence[str], labels: Mapping[str, str], percent: Ma
     disagree, agree = _headlines(options, labels, percent)
     parts = [agree, disagree]
     neutral = [o for o in options if SIDE.get(o) == BOTH]
-    parts += [f"{_label(labels, o)} {js_round(percent.get(o, 0.0))}%" for o in neutral]
+    parts += [f"{_label(labels, o)} {_percent(labels, percent.get(o, 0.0))}" for o in neutral]
     return ", ".join(parts)
 
 

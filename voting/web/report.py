@@ -15,13 +15,14 @@ from voting.web.pages import forbidden
 
 
 def _render(request: Request, room: Room, moderator: bool) -> Response:
-    _ = translator(language(request))
+    lang = language(request)
+    _ = translator(lang)
     token = room.event.report_token
     return render(
         request,
         "report.html",
         room=room,
-        report=report.build(voting(request).store, room, _),
+        report=report.build(voting(request).store, room, _, lang),
         moderator=moderator,
         share_url=f"{base_url(request)}/r/{token}" if token and moderator else None,
     )
