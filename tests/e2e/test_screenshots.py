@@ -168,7 +168,8 @@ def test_screenshots(
     expect(moderator.locator("#moderator [data-voters]")).to_have_text("12", timeout=T)
     shoot(moderator, "moderator.png")
     # On a laptop the statement list stands beside the controls, not below them.
-    current, listing = (moderator.locator(sel).bounding_box() for sel in ("#moderator .current", "#moderator .list"))
+    current = moderator.locator("#moderator .current").bounding_box()
+    listing = moderator.locator("#moderator .list").bounding_box()
     assert current is not None and listing is not None
     assert abs(listing["y"] - current["y"]) < 2 and listing["x"] > current["x"] + current["width"]
     # Comments: three from the room, one from the phone; the moderator publishes two and
