@@ -39,15 +39,20 @@ def source_address(index: int) -> str:
 
 
 async def http_get(
-    host: str, port: int, path: str, source: str, cookie: str = ""
+    host: str, port: int, path: str, source: str, cookie: str = "", form: bytes | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    """A minimal HTTP/1.1 GET (one request, then close): status, headers, body."""
+    """A minimal HTTP/1.1 request (one, then close): a GET, or a POST of `form`.
+    Returns the status, the headers and the body."""
     reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
     try:
-        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
+        method = "GET" if form is None else "POST"
+        request = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
         if cookie:
             request += f"Cookie: {cookie}\r\n"
-        writer.write((request + "\r\n").encode())
+        if form is not None:
+            request += "Content-Type: application/x-www-form-urlencoded\r\n"
+            request += f"Content-Length: {len(form)}\r\n"
+        writer.write((request + "\r\n").encode() + (form or b""))
         raw = await reader.read(-1)
     finally:
         writer.close()

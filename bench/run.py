@@ -175,20 +175,11 @@ async def admin_stats(server: Server) -> dict[str, Any]:
 
 
 async def login(port: int) -> str:
-    reader, writer = await asyncio.open_connection(HOST, port)
     form = f"password={ADMIN_PASSWORD}".encode()
-    writer.write(
-        f"POST /admin/login HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n"
-        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(form)}\r\n\r\n"
-        .encode() + form
-    )
-    raw = await reader.read(-1)
-    writer.close()
-    await writer.wait_closed()
-    for line in raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n"):
-        if line.lower().startswith("set-cookie:"):
-            return line.split(":", 1)[1].split(";", 1)[0].strip()
-    raise RuntimeError("admin login failed")
+    status, headers, _ = await http_get(HOST, port, "/admin/login", HOST, form=form)
+    if status != 303 or "set-cookie" not in headers:
+        raise RuntimeError(f"admin login failed ({status})")
+    return headers["set-cookie"].split(";", 1)[0].strip()
 
 
 def votes_stored(server: Server, statement: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement
-from voting.results import Tally, role_gap, role_split, round_shift, turnout
+from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.store import Store
 
 PARTICIPANT = "participant"
@@ -19,7 +19,6 @@ MODERATOR = "moderator"
 ROLES = (PARTICIPANT, PROJECTOR, MODERATOR)
 TICKER_SIZE = 5  # published comments in the projector's ticker
 PHONE_COMMENTS = 50  # the most supported (then newest) comments a phone lists
-ROLE_MINIMUM = 3  # fewer voters in a role: "too few votes" outside the console and export
 
 
 class Room:
@@ -31,7 +30,7 @@ class Room:
         self.comments: dict[int, Comment] = {}  # by id, in order of arrival
         self.role_of: dict[str, str | None] = {}  # participant → chosen role
         self.answered: set[str] = set()  # participants who chose a role or skipped
-        self.role_minimum = ROLE_MINIMUM
+        self.role_minimum = DEFAULT_ROLE_MINIMUM
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:

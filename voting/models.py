@@ -150,11 +150,6 @@ def check_scale(scale: object) -> str:
     return scale
 
 
-def parse_statement_lines(text: str) -> list[str]:
-    """One statement per line; blank lines and lines starting with # are ignored."""
-    return parse_event_file(text)[0]
-
-
 def parse_event_file(text: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
     """Statements, one per line, optionally with translations after a bar
     (`Tekst | fr: Texte | en: Text`), and optionally a line `roles: Mayor, Police, Other`.

@@ -32,7 +32,7 @@ from voting.models import (
     clean_translations,
 )
 from voting.realtime.hub import Hub
-from voting.results import Tally
+from voting.results import DEFAULT_ROLE_MINIMUM, Tally
 from voting.store import Store
 from voting.writer import Writer
 
@@ -42,7 +42,9 @@ COMMENTS_PER_STATEMENT = 20  # per participant
 
 
 class Voting:
-    def __init__(self, store: Store, writer: Writer, hub: Hub, role_minimum: int = 3) -> None:
+    def __init__(
+        self, store: Store, writer: Writer, hub: Hub, role_minimum: int = DEFAULT_ROLE_MINIMUM
+    ) -> None:
         self.store = store
         self.role_minimum = role_minimum
         self.writer = writer
@@ -128,7 +130,7 @@ class Voting:
                 "invalid_option", "{option!r} is not an option of this statement.", option=option
             )
         await self.writer.submit(sql.insert_vote, statement.id, participant, option, statement.round)
-        if statement in room.statements:  # it may have been deleted meanwhile
+        if statement.id in room.tallies:  # it may have been deleted meanwhile
             room.tally(statement).set(participant, option)
             self.hub.tally_changed(room)
 

@@ -19,7 +19,6 @@ import contextlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,11 +151,6 @@ class Hub:
         if channel.comments_statement != room.state.statement_id:  # a new list to show
             channel.comments_dirty = channel.phone_comments_dirty = True
         self._publish(channel, phones=True)
-
-    def send_each(self, room: Room, role: str, make: Callable[[Client], dict[str, Any]]) -> None:
-        """A personal frame per client of one role (rare: e.g. a participant's own vote)."""
-        for client in list(self.channel(room).clients[role]):
-            client.send(make(client))
 
     def _fan_out(self, channel: Channel, role: str, text: str, key: str) -> None:
         for client in list(channel.clients[role]):
