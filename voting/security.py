@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,3 +69,45 @@ def same_origin(origin: str | None, host: str | None, public_url: str) -> bool:
     if public_url:
         allowed.add(urlsplit(public_url).netloc.lower())
     return origin_host in allowed
+
+
+def parse_networks(spec: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """`VOTING_TRUSTED_PROXIES`: comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8")."""
+    networks = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"VOTING_TRUSTED_PROXIES: {part!r} is not an address or network") from None
+    return tuple(networks)
+
+
+def _trusted(address: str, proxies: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def client_address(
+    peer: str | None, forwarded_for: str | None, proxies: tuple[IPv4Network | IPv6Network, ...]
+) -> str:
+    """The address a request came from, for per-client limits.
+
+    `X-Forwarded-For` is believed only when the peer is a trusted proxy, and then only as
+    far back as the chain of trusted proxies goes: the first untrusted hop from the right
+    is the client (anything left of it is whatever the client chose to send).
+    """
+    address = peer or "unknown"
+    if not forwarded_for or not _trusted(address, proxies):
+        return address
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    while hops:
+        address = hops.pop()
+        if not _trusted(address, proxies):
+            return address
+    return address

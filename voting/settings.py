@@ -23,6 +23,15 @@ class Settings:
     outbox_limit: int = 64  # queued frames per client before it is dropped as too slow
     demo: bool = True  # create the demo event on an empty database
     role_minimum: int = 3  # roles with fewer voters show "too few votes" outside the console
+    # Limits against a scripted participant (docs/security.md). Per client address:
+    trusted_proxies: str = ""  # proxies whose X-Forwarded-For is believed, e.g. "127.0.0.1"
+    new_participants_burst: int = 200  # new anonymous identities at once from one address
+    new_participants_per_minute: float = 120.0  # …and on average after that burst
+    code_lookups_per_minute: float = 20.0  # unknown event codes tried (burst of 10)
+    login_attempts_per_minute: float = 5.0  # wrong admin passwords per address (burst of 5)
+    login_attempts_total_per_minute: float = 30.0  # …and from all addresses together
+    slow_client_seconds: float = 30.0  # a socket that accepts no frame this long is dropped
+    request_header_seconds: float = 10.0  # an HTTP request must arrive whole within this
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from voting.i18n import Translate, translator
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.models import InputError
 from voting.realtime.hub import Client
+from voting.ratelimit import RateLimit
 from voting.realtime.outbox import Outbox
 from voting.security import is_moderator, same_origin
 from voting.services import Voting
@@ -39,23 +39,6 @@ CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_NO_IDENTITY = 4401
 CLOSE_BAD_ROLE = 4400
 CLOSE_TOO_SLOW = 4408
-
-
-class RateLimit:
-    """Token bucket: `rate` messages per second on average, bursts up to `burst`."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = burst, time.monotonic()
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 @dataclass
