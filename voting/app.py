@@ -23,6 +23,7 @@ from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
 from voting.web import admin, pages, report, sockets
+from voting.web.guards import Guards
 from voting.web.sockets import RAW_SEND
 from voting.writer import Writer
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "settings": settings,
                 "voting": Voting(store, writer, hub, settings.role_minimum),
                 "templates": make_templates(),
+                "guards": Guards(settings),
             }
         finally:
             await hub.stop()
