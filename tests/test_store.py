@@ -426,7 +426,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         event = store.event_by_code("482913")
         assert event == Event(
             7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
@@ -482,7 +482,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     # Opening it again changes nothing.
     again = Store(db)
     try:
-        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 6
         assert [s.text for s in again.statements(7)] == ["Een"]
     finally:
         again.close()
@@ -497,15 +497,66 @@ def test_each_migration_step_records_its_version_with_its_changes(
     old.executescript(V1_SCHEMA)
     old.execute("PRAGMA user_version = 1")
     old.close()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
-    monkeypatch.setitem(schema.MIGRATIONS, 6, "CREATE TABLE broken (;")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 7)
+    monkeypatch.setitem(schema.MIGRATIONS, 7, "CREATE TABLE broken (;")
     with pytest.raises(sqlite3.OperationalError):
         Store(db)
     monkeypatch.undo()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 6
         assert count(store, "comments") == 0
+    finally:
+        store.close()
+
+
+def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
+    old = sqlite3.connect(db, isolation_level=None)
+    old.executescript(V1_SCHEMA)
+    for step in range(2, 6):
+        old.executescript(schema.MIGRATIONS[step])
+    old.execute("PRAGMA user_version = 5")
+    old.execute(
+        "INSERT INTO events (id, code, title, moderator_token, created_at, roles)"
+        " VALUES (7, '482913', 'Veiligheid', 'token', 'then', '[\"Politie\"]')"
+    )
+    old.close()
+
+    store = Store(db)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        event = store.event_by_code("482913")
+        assert event is not None and event.tickets is False  # an old event requires none
+        assert store.ticket_status(7) == (False, 0, 0) and store.ticket_counts() == {}
+        codes = iter(["AAAAAAAAAA", "AAAAAAAAAA", "BBBBBBBBBB"])  # a taken code is drawn again
+        assert store.write(sql.insert_tickets, 7, lambda: next(codes), 2, "Politie") == [
+            "AAAAAAAAAA", "BBBBBBBBBB",
+        ]  # fmt: skip
+        store.write(sql.set_tickets_required, 7, True)
+        assert store.write(sql.redeem_ticket, 7, "AAAAAAAAAA", "p1") == ("redeemed", "Politie")
+        assert store.write(sql.redeem_ticket, 7, "AAAAAAAAAA", "p2") == ("used", None)
+        assert store.write(sql.redeem_ticket, 7, "AAAAAAAAAA", "p1") == ("mine", "Politie")
+        assert store.write(sql.redeem_ticket, 7, "BBBBBBBBBB", "p1") == ("holder", "Politie")
+        assert store.write(sql.redeem_ticket, 7, "CCCCCCCCCC", "p2") == ("unknown", None)
+        assert store.ticket_holders(7) == {"p1": "Politie"}
+        assert store.roles_of(7) == {"p1": "Politie"}  # the ticket's role is the participant's
+        assert store.ticket_status(7) == (True, 2, 1) and store.ticket_counts() == {7: (2, 1)}
+        found = store.event_by_code("482913")
+        assert found is not None and found.tickets is True
+        # One ticket per participant, enforced by the database itself.
+        with pytest.raises(sqlite3.IntegrityError):
+            store.write(
+                lambda conn: conn.execute(
+                    "UPDATE tickets SET participant_id = 'p1' WHERE code = 'BBBBBBBBBB'"
+                )
+            )
+        fresh = Store(db + ".fresh")
+        try:
+            assert columns(store) == columns(fresh)
+        finally:
+            fresh.close()
+        store.write(sql.delete_event, 7)  # tickets go with their event
+        assert count(store, "tickets") == 0
     finally:
         store.close()
 

@@ -283,3 +283,4 @@ class Event:
     state: LiveState = field(default_factory=LiveState)
     roles: list[str] = field(default_factory=list)  # what participants pick from, if any
     report_token: str | None = None  # the report's share link, while shared
+    tickets: bool = False  # only participants with a redeemed attendance ticket take part

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS events (
     report_token TEXT,  -- the report's share link; NULL when not shared
     show_qr INTEGER NOT NULL DEFAULT 0,  -- the projector shows the QR code full screen
     high_contrast INTEGER NOT NULL DEFAULT 0,  -- the projector's high-contrast theme
-    second_language TEXT  -- the projector also shows statements in this language
+    second_language TEXT,  -- the projector also shows statements in this language
+    tickets_required INTEGER NOT NULL DEFAULT 0  -- only phones with a redeemed ticket take part
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -77,9 +78,23 @@ CREATE TABLE IF NOT EXISTS supports (
     PRIMARY KEY (comment_id, participant_id)
 ) WITHOUT ROWID;
 """
+_TICKETS = """
+-- Attendance tickets: single-use codes printed for an event. A ticket is bound to the first
+-- participant (phone) that redeems it; the unique index keeps it to one ticket per phone.
+CREATE TABLE IF NOT EXISTS tickets (
+    code TEXT PRIMARY KEY,  -- 10 characters of Crockford's base 32, unique across events
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    role TEXT,  -- the role the holder votes as; NULL: they pick one as usual
+    created_at TEXT NOT NULL,
+    participant_id TEXT,  -- NULL until redeemed
+    redeemed_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tickets_by_event ON tickets(event_id);
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_by_holder ON tickets(event_id, participant_id);
+"""
 # The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
 # up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
-SCHEMA = _CORE + _COMMENTS
+SCHEMA = _CORE + _COMMENTS + _TICKETS
 MIGRATIONS = {
     2: _COMMENTS
     + """
@@ -113,6 +128,10 @@ ALTER TABLE events ADD COLUMN high_contrast INTEGER NOT NULL DEFAULT 0;
     5: """
 ALTER TABLE events ADD COLUMN second_language TEXT;
 ALTER TABLE statements ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
+""",
+    6: _TICKETS
+    + """
+ALTER TABLE events ADD COLUMN tickets_required INTEGER NOT NULL DEFAULT 0;
 """,
 }
 

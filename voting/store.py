@@ -130,6 +130,30 @@ class Store:
         row = self.conn.execute("SELECT * FROM events WHERE report_token = ?", (token,)).fetchone()
         return None if row is None else _event(row)
 
+    def ticket_holders(self, event_id: int) -> dict[str, str | None]:
+        """Participants holding a redeemed ticket of the event, with the ticket's role."""
+        rows = self.conn.execute(
+            "SELECT participant_id, role FROM tickets WHERE event_id = ? AND participant_id IS NOT NULL",
+            (event_id,),
+        )
+        return {pid: role for pid, role in rows}
+
+    def ticket_status(self, event_id: int) -> tuple[bool, int, int] | None:
+        """Whether the event requires tickets, how many are printed, how many redeemed."""
+        row = self.conn.execute(
+            "SELECT e.tickets_required, count(t.code), count(t.participant_id) FROM events e"
+            " LEFT JOIN tickets t ON t.event_id = e.id WHERE e.id = ? GROUP BY e.id",
+            (event_id,),
+        ).fetchone()
+        return None if row is None else (bool(row[0]), int(row[1]), int(row[2]))
+
+    def ticket_counts(self) -> dict[int, tuple[int, int]]:
+        """Printed and redeemed tickets per event that has any."""
+        rows = self.conn.execute(
+            "SELECT event_id, count(*), count(participant_id) FROM tickets GROUP BY event_id"
+        )
+        return {event_id: (printed, redeemed) for event_id, printed, redeemed in rows}
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
@@ -154,7 +178,7 @@ def _event(row: sqlite3.Row) -> Event:
     )
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
-        json.loads(row["roles"]), row["report_token"],
+        json.loads(row["roles"]), row["report_token"], bool(row["tickets_required"]),
     )
 
 
@@ -372,3 +396,54 @@ def set_support(conn: sqlite3.Connection, comment_id: int, participant: str, on:
 
 def delete_event(conn: sqlite3.Connection, event_id: int) -> None:
     conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+
+def insert_tickets(
+    conn: sqlite3.Connection, event_id: int, codes: Callable[[], str], count: int, role: str | None
+) -> list[str]:
+    """Store `count` new tickets of the event, codes drawn from `codes()` (a code already
+    taken, by any event, is drawn again). Returns the codes in the order made."""
+    made: list[str] = []
+    created = now()
+    while len(made) < count:
+        code = codes()
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO tickets (code, event_id, role, created_at) VALUES (?, ?, ?, ?)",
+            (code, event_id, role, created),
+        )
+        if cursor.rowcount == 1:
+            made.append(code)
+    return made
+
+
+def set_tickets_required(conn: sqlite3.Connection, event_id: int, required: bool) -> None:
+    conn.execute("UPDATE events SET tickets_required = ? WHERE id = ?", (int(required), event_id))
+
+
+def redeem_ticket(
+    conn: sqlite3.Connection, event_id: int, code: str, participant: str
+) -> tuple[str, str | None]:
+    """Bind an unused ticket of the event to a participant, in one transaction, and give
+    the participant the ticket's role. Returns (outcome, role): "redeemed"; "mine" (this
+    participant redeemed it before); "holder" (they hold another ticket: its role);
+    "used" (another participant holds it); "unknown"."""
+    held = conn.execute(
+        "SELECT code, role FROM tickets WHERE event_id = ? AND participant_id = ?", (event_id, participant)
+    ).fetchone()
+    if held is not None:
+        return ("mine" if held["code"] == code else "holder"), held["role"]
+    row = conn.execute(
+        "SELECT role, participant_id FROM tickets WHERE code = ? AND event_id = ?", (code, event_id)
+    ).fetchone()
+    if row is None:
+        return "unknown", None
+    if row["participant_id"] is not None:
+        return "used", None
+    conn.execute(
+        "UPDATE tickets SET participant_id = ?, redeemed_at = ? WHERE code = ?", (participant, now(), code)
+    )
+    if row["role"] is not None:
+        set_role(conn, event_id, participant, row["role"])
+    else:
+        insert_participant(conn, event_id, participant)
+    return "redeemed", row["role"]
