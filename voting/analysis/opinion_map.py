@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from voting.analysis.clusters import BASE_K, cluster_participants
 from voting.analysis.consensus import Consensus, consensus_statements, group_informed_consensus
@@ -108,6 +109,23 @@ def opinion_map(
     left out of the representative and consensus statements). `roles`: participant → role
     (or None); `role_order`: the event's roles in order. `k`, `init_centers` and `base_k`
     override Pol.is's choices (for checks against the reference)."""
+    # One thread for OpenMP and BLAS: the matrices are small, and scikit-learn's threads
+    # spin-wait, which on a busy server (the event loop, other requests) costs ten times
+    # more than it saves.
+    with threadpool_limits(limits=1):
+        return compute(votes, statements, roles, excluded, role_order, k, init_centers, base_k)
+
+
+def compute(
+    votes: Iterable[Vote],
+    statements: Iterable[int],
+    roles: Mapping[str, str | None] | None,
+    excluded: Sequence[int],
+    role_order: Sequence[str] | None,
+    k: int | None,
+    init_centers: FloatArray | None,
+    base_k: int | None,
+) -> OpinionMap:
     matrix = build_matrix(votes, statements)
     values, pids = matrix.values, matrix.participants
     out = excluded_mask(matrix, excluded)
