@@ -48,7 +48,7 @@ def test_connect_sends_welcome_then_full_state(app_client: TestClient, env: Env)
         assert ws.receive_json() == {
             "type": "welcome", "role": "participant", "votes": {}, "vote_rounds": {},
             "my_comments": [], "supported": [],
-            "my_role": None, "role_asked": False,
+            "my_role": None, "role_asked": False, "ticket": False, "role_locked": False,
         }
         state = ws.receive_json()
         assert state["type"] == "state"

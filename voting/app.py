@@ -22,7 +22,7 @@ from voting.realtime.hub import Hub
 from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
-from voting.web import admin, pages, report, sockets
+from voting.web import admin, pages, report, sockets, tickets
 from voting.web.guards import Guards
 from voting.web.sockets import RAW_SEND
 from voting.writer import Writer
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages.routes,
         *admin.routes,
         *report.routes,
+        *tickets.routes,
         WebSocketRoute("/ws/{code}", sockets.endpoint),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]

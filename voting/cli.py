@@ -1,4 +1,4 @@
-"""The `voting` command: serve (the default), event create, event export."""
+"""The `voting` command: serve (the default), event create, event export, event tickets."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import json
 import resource
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from voting import export, qr
+from voting import cards, export, qr
 from voting import store as sql
 from voting.bootstrap import prepare
 from voting.links import all_links
@@ -27,6 +28,7 @@ from voting.models import (
 from voting.netaddr import public_base
 from voting.settings import Settings
 from voting.store import Store
+from voting.tickets import MAX_TICKETS, check_count, check_role, grouped, new_code, ticket_url
 
 db_option = click.option(
     "--db",
@@ -213,3 +215,64 @@ def export_command(code: str, fmt: str, db: str) -> None:
     else:
         click.echo(json.dumps(export.results(store, room), ensure_ascii=False, indent=2))
     store.close()
+
+
+@event.command("tickets")
+@click.argument("code")
+@click.option("--count", required=True, type=int, help=f"How many tickets to make (1 to {MAX_TICKETS}).")
+@click.option("--role", default=None, help="The role every one of these tickets votes as.")
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write printable A4 cards (8 a page) to this PDF file.",
+)
+@click.option(
+    "--public-url",
+    envvar="VOTING_PUBLIC_URL",
+    default="http://localhost:8000",
+    show_default=True,
+    help="Base of the links the cards' QR codes open.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+@db_option
+def tickets_command(
+    code: str, count: int, role: str | None, pdf_file: Path | None, public_url: str, as_json: bool, db: str
+) -> None:
+    """Make single-use attendance tickets for an event and require them: from then on only
+    a phone that redeemed a ticket votes, once, as the ticket's role if it has one."""
+    store = Store(db)
+    try:
+        found = store.event_by_code(code)
+        if found is None:
+            raise click.ClickException(f"there is no event with code {code!r} in {db}")
+        try:
+            check_count(count)
+            ticket_role = check_role(found, role)
+        except InputError as error:
+            hint = "--count" if error.code == "invalid_count" else "--role"
+            raise click.BadParameter(error.message, param_hint=hint) from None
+        codes = store.write(_make_tickets, found.id, count, ticket_role)
+    finally:
+        store.close()
+    base = public_url.rstrip("/")
+    made = [(ticket, ticket_role) for ticket in codes]
+    if pdf_file is not None:
+        pdf_file.write_bytes(cards.pdf(found, made, base))
+    if as_json:
+        listed = [
+            {"code": grouped(t), "role": ticket_role, "url": ticket_url(base, found, t)} for t in codes
+        ]
+        click.echo(json.dumps({"event": found.code, "tickets_required": True, "tickets": listed}))
+        return
+    for ticket in codes:
+        click.echo(grouped(ticket) if ticket_role is None else f"{grouped(ticket)}  {ticket_role}")
+    where = f"; cards in {pdf_file}" if pdf_file is not None else ""
+    summary = f"{count} tickets for {found.title} (code {found.code}); tickets are now required{where}."
+    click.echo(summary, err=True)
+
+
+def _make_tickets(conn: Any, event_id: int, count: int, role: str | None) -> list[str]:
+    codes = sql.insert_tickets(conn, event_id, new_code, count, role)
+    sql.set_tickets_required(conn, event_id, True)
+    return codes

@@ -31,6 +31,8 @@ class Room:
         self.role_of: dict[str, str | None] = {}  # participant → chosen role
         self.answered: set[str] = set()  # participants who chose a role or skipped
         self.role_minimum = DEFAULT_ROLE_MINIMUM
+        self.tickets: dict[str, str | None] = {}  # ticket holders → the ticket's role
+        self.tickets_printed = 0
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:
@@ -46,6 +48,9 @@ class Room:
             if role is not None:
                 room.answered.add(participant)
         room.comments = {c.id: c for c in store.comments(event.id)}
+        room.tickets = store.ticket_holders(event.id)
+        status = store.ticket_status(event.id)
+        room.tickets_printed = 0 if status is None else status[1]
         return room
 
     @property
@@ -67,6 +72,16 @@ class Room:
         raise InputError(
             "unknown_statement", "There is no statement {statement_id!r} here.", statement_id=statement_id
         )
+
+    def check_ticket(self, participant: str, changing_role: bool = False) -> None:
+        """Refuse a participant without a redeemed ticket while the event requires tickets,
+        and a change of the role that came with a ticket."""
+        if self.event.tickets and participant not in self.tickets:
+            raise InputError(
+                "ticket_required", "This event needs an attendance ticket: enter the code on your ticket."
+            )
+        if changing_role and self.tickets.get(participant) is not None:
+            raise InputError("role_from_ticket", "Your role comes with your ticket and cannot be changed.")
 
     def index_of(self, statement_id: int | None) -> int | None:
         for index, statement in enumerate(self.statements):
@@ -141,6 +156,7 @@ class Room:
             "high_contrast": state.high_contrast,
             "second_language": state.second_language,
             "roles": self.event.roles,
+            "tickets": self.event.tickets,
         }
         if role == MODERATOR:
             payload["statements"] = [{**s.public(), **self.statement_figures(s)} for s in self.statements]
@@ -193,6 +209,8 @@ class Room:
             "voters": 0 if tally is None else tally.voters,
             "results": None,
         }
+        if role == MODERATOR and (self.tickets_printed or self.event.tickets):
+            payload["tickets"] = {"printed": self.tickets_printed, "redeemed": len(self.tickets)}
         if current is None or tally is None or not self.results_visible(role):
             return payload
         payload["results"] = tally.summary()

@@ -110,6 +110,7 @@ class Voting:
 
     async def set_role(self, room: Room, participant: str, role: object) -> None:
         """A participant's role, chosen once on joining (None: skipped); changeable later."""
+        room.check_ticket(participant, changing_role=True)
         if role is not None and role not in room.event.roles:
             raise InputError("invalid_role", "{role!r} is not one of this event's roles.", role=role)
         assert role is None or isinstance(role, str)
@@ -120,6 +121,7 @@ class Voting:
 
     async def cast_vote(self, room: Room, participant: str, statement_id: object, option: object) -> None:
         """Store a participant's vote (replacing an earlier one) and fold it into the tally."""
+        room.check_ticket(participant)
         statement = room.current()
         if statement is None or statement.id != statement_id:
             raise InputError("not_current", "This statement is not the one being voted on.")
@@ -265,6 +267,7 @@ class Voting:
         # One comment at a time per participant (several tabs may be open): the checks see
         # the previous comment stored and counted.
         async with self._comment_locks.setdefault((room.code, participant), asyncio.Lock()):
+            room.check_ticket(participant)
             if not room.state.comments:
                 raise InputError("comments_off", "Comments are switched off for this event.")
             statement = room.current()
@@ -295,6 +298,7 @@ class Voting:
 
     async def support(self, room: Room, participant: str, comment_id: object, on: object) -> Comment:
         """ "Me too" on a published comment of the current statement (once; can be withdrawn)."""
+        room.check_ticket(participant)
         comment = room.comment(comment_id)
         if comment.status != PUBLISHED or comment.statement_id != room.state.statement_id:
             raise InputError(

@@ -30,6 +30,7 @@ class Settings:
     code_lookups_per_minute: float = 20.0  # unknown event codes tried (burst of 10)
     login_attempts_per_minute: float = 5.0  # wrong admin passwords per address (burst of 5)
     login_attempts_total_per_minute: float = 30.0  # …and from all addresses together
+    ticket_guesses_per_minute: float = 30.0  # wrong ticket codes tried (burst of as many)
     slow_client_seconds: float = 30.0  # a socket that accepts no frame this long is dropped
     request_header_seconds: float = 10.0  # an HTTP request must arrive whole within this
 

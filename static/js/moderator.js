@@ -14,6 +14,7 @@ let requestId = 0;
 let pendingByStatement = {};
 const LANGUAGE_NAMES = { nl: "Nederlands", fr: "Français", en: "English" };
 const queue = commentQueue(document.querySelector(".queue"), { send });
+const ticketBox = document.querySelector("[data-tickets]"); // attendance tickets, in the top bar
 
 function send(message) {
   requestId += 1;
@@ -146,8 +147,18 @@ function render() {
   renderTally();
 }
 
+function renderTickets() {
+  const counts = tally && tally.tickets;
+  ticketBox.hidden = !counts && !state.tickets;
+  ticketBox.querySelector("[data-tickets-required]").checked = Boolean(state.tickets);
+  const count = ticketBox.querySelector("[data-ticket-count]");
+  count.textContent = counts ? `${counts.redeemed}/${counts.printed}` : "";
+  count.title = counts ? format(text.tickets_used, { redeemed: counts.redeemed, printed: counts.printed }) : "";
+}
+
 function renderTally() {
   const statement = state.statement;
+  renderTickets();
   if (tally) document.querySelector("[data-connected]").textContent = tally.connected;
   const fresh = tally && statement && tally.statement === statement.id;
   main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
@@ -261,6 +272,10 @@ main.addEventListener("click", (event) => {
   actions[target.dataset.action](target.dataset);
 });
 
+ticketBox.addEventListener("change", (event) => {
+  send({ type: "tickets", required: event.target.checked });
+});
+
 main.addEventListener("change", (event) => {
   const setting = event.target.dataset.setting;
   if (setting) send({ type: "settings", [setting]: event.target.checked });
@@ -329,6 +344,7 @@ function onMessage(message) {
     }
     case "error":
       showFeedback(message.message, true);
+      renderTickets(); // a refused switch goes back to what the room has
       break;
     case "welcome":
     case "pong":

@@ -19,6 +19,11 @@ let live = null; // set once the socket is created, below
 const roleView = main.querySelector("[data-view=role]");
 const roleButton = document.querySelector("[data-change-role]");
 let choosingRole = !roleView.hidden;
+// Attendance tickets: with tickets required, a phone without a redeemed one sees only the
+// ticket form (a plain form post; the page reloads with the ticket bound to this phone).
+const ticketView = main.querySelector("[data-view=ticket]");
+let hasTicket = main.dataset.needTicket !== "true"; // corrected by the welcome frame
+let roleLocked = main.dataset.roleLocked === "true"; // the role came with the ticket
 const comments = phoneComments(main.querySelector("[data-comments]"), {
   send: (message) => Boolean(live && live.send(message)),
   statementId: () => (state.statement ? state.statement.id : null),
@@ -71,8 +76,17 @@ function announce(before, after) {
   }
 }
 
+function needTicket() {
+  return Boolean(state.tickets) && !hasTicket;
+}
+
 function render() {
   const statement = current();
+  ticketView.hidden = !needTicket();
+  if (needTicket()) {
+    for (const view of main.querySelectorAll("[data-view]:not([data-view=ticket])")) view.hidden = true;
+    return;
+  }
   roleView.hidden = !choosingRole;
   main.querySelector("[data-view=waiting]").hidden = Boolean(statement) || choosingRole;
   main.querySelector("[data-view=ballot]").hidden = !statement || choosingRole;
@@ -142,6 +156,12 @@ function castVote(option) {
 
 function onError(message) {
   if (comments.error(message) || message.code === "unknown_comment") return;
+  if (message.code === "ticket_required") {
+    hasTicket = false;
+    pending = null;
+    render();
+    return;
+  }
   const known = text[`error_${message.code}`];
   if (pending && ["not_current", "voting_closed", "invalid_option"].includes(message.code)) {
     pending = null;
@@ -156,6 +176,9 @@ function onMessage(message) {
       votes = message.votes || {};
       voteRounds = message.vote_rounds || {};
       comments.welcome(message);
+      hasTicket = Boolean(message.ticket);
+      roleLocked = Boolean(message.role_locked);
+      if (roleLocked) roleButton.hidden = true;
       if (pending && current() && pending.statement === current().id && state.voting) {
         live.send({ type: "vote", ...pending });
       }
@@ -223,7 +246,7 @@ roleButton.addEventListener("click", () => {
 
 function showRole(role) {
   choosingRole = false;
-  roleButton.hidden = !(state.roles && state.roles.length);
+  roleButton.hidden = !(state.roles && state.roles.length) || roleLocked;
   roleButton.textContent = `${role || text.no_role} ✎`;
   for (const button of roleView.querySelectorAll("button")) {
     button.setAttribute("aria-pressed", String(button.value === (role || "")));

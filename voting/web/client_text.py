@@ -83,6 +83,7 @@ CLIENT_TEXT = {
     "by_role": mark("By role"),
     "role_none": mark("No role given"),
     "text_in": mark("Text in {language}"),
+    "tickets_used": mark("{redeemed} of {printed} tickets used"),
     "confirm_round": mark("Start a second round on this statement? Phones vote again; round 1 is kept."),
 }
 

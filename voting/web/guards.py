@@ -25,6 +25,10 @@ class Guards:
         self.code_lookups = KeyedLimits(settings.code_lookups_per_minute / 60, 10)
         self.logins = KeyedLimits(settings.login_attempts_per_minute / 60, 5)
         self.all_logins = RateLimit(settings.login_attempts_total_per_minute / 60, 30)
+        # Wrong ticket codes. A hall behind one Wi-Fi address makes typos together, so the
+        # burst is generous; 50-bit codes stay out of reach at any such rate.
+        guesses = settings.ticket_guesses_per_minute
+        self.tickets = KeyedLimits(guesses / 60, max(1.0, guesses))
 
     def address(self, conn: HTTPConnection) -> str:
         peer = conn.client.host if conn.client else None

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from voting import export, qr
+from voting import export, qr, tickets
 from voting.i18n import translator
 from voting.links import participant_url, projector_url
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, Room
@@ -43,11 +43,27 @@ async def participant(request: Request) -> Response:
     if room is None:
         return unknown_event(request)
     pid = participant_id(request.session)
-    await voting(request).join(room, pid)
+    tickets.sync(voting(request), room)
+    if not room.event.tickets or pid in room.tickets:  # without a ticket, not in the turnout
+        await voting(request).join(room, pid)
+    return participant_page(request, room, pid)
+
+
+def participant_page(request: Request, room: Room, pid: str, status: int = 200, **extra: object) -> Response:
+    """The phone's page; with tickets required and none redeemed, it asks for the ticket."""
     my_votes = room.votes_of(pid)
+    ticket_context: dict[str, object] = {
+        "need_ticket": room.event.tickets and pid not in room.tickets,
+        "ticket": request.query_params.get("ticket", "")[:40],  # the card's QR link fills it in
+        "ticket_error": None,
+        "role_locked": room.tickets.get(pid) is not None,
+        **extra,
+    }
     return render(
         request,
         "participant.html",
+        status,
+        **ticket_context,
         room=room,
         state=room.state_payload(PARTICIPANT),
         tally=room.tally_payload(PARTICIPANT, voting(request).hub.connected(room)),
@@ -136,6 +152,7 @@ async def moderator(request: Request) -> Response:
         return RedirectResponse(f"/m/{room.code}", status_code=303)
     if not is_moderator(request.session, room.event):
         return forbidden(request)
+    tickets.sync(voting(request), room)
     base = base_url(request)
     return render(
         request,

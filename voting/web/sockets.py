@@ -17,6 +17,7 @@ from typing import Any
 from starlette.types import Send
 from starlette.websockets import WebSocket
 
+from voting import tickets
 from voting.i18n import Translate, translator
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.models import InputError
@@ -89,6 +90,8 @@ async def endpoint(ws: WebSocket) -> None:
         welcome["supported"] = room.supported_by(participant)
         welcome["my_role"] = room.role_of.get(participant)
         welcome["role_asked"] = participant in room.answered
+        welcome["ticket"] = participant in room.tickets  # a redeemed attendance ticket
+        welcome["role_locked"] = room.tickets.get(participant) is not None
     client.send(welcome)
     client.send(room.state_payload(role), "state")
     tally = room.tally_payload(role, voting.hub.connected(room))
@@ -266,6 +269,11 @@ async def _roles(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     return OK
 
 
+async def _tickets(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await tickets.set_required(session.voting, session.room, data.get("required"))
+    return OK
+
+
 async def _round(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     await session.voting.start_round(session.room, data.get("statement"))
     return OK
@@ -347,6 +355,7 @@ _HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "role": (_role, (PARTICIPANT,)),
     "roles": (_roles, (MODERATOR,)),
     "round": (_round, (MODERATOR,)),
+    "tickets": (_tickets, (MODERATOR,)),
     "goto": (_goto, (MODERATOR,)),
     "next": (_next, (MODERATOR,)),
     "prev": (_previous, (MODERATOR,)),
