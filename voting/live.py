@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from voting.joins import JoinRate
 from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.store import Store
@@ -31,6 +32,7 @@ class Room:
         self.role_of: dict[str, str | None] = {}  # participant → chosen role
         self.answered: set[str] = set()  # participants who chose a role or skipped
         self.role_minimum = DEFAULT_ROLE_MINIMUM
+        self.joins = JoinRate()  # how fast participants arrive (for the moderator)
         self.tickets: dict[str, str | None] = {}  # ticket holders → the ticket's role
         self.tickets_printed = 0
 
@@ -209,6 +211,8 @@ class Room:
             "voters": 0 if tally is None else tally.voters,
             "results": None,
         }
+        if role == MODERATOR:
+            payload["joins"] = self.joins.figures()
         if role == MODERATOR and (self.tickets_printed or self.event.tickets):
             payload["tickets"] = {"printed": self.tickets_printed, "redeemed": len(self.tickets)}
         if current is None or tally is None or not self.results_visible(role):

@@ -106,7 +106,14 @@ class Voting:
         await self.writer.submit(sql.insert_participant, room.event.id, participant)
         if participant not in room.role_of:  # counted in the turnout (without a role) at once
             room.role_of[participant] = None
+            room.joins.join()
             self.hub.tally_changed(room)
+
+    def identity_refused(self, room: Room) -> None:
+        """A new identity for this event was refused (its network made too many): the
+        moderator's console warns that this looks like a script."""
+        room.joins.refuse()
+        self.hub.tally_changed(room)
 
     async def set_role(self, room: Room, participant: str, role: object) -> None:
         """A participant's role, chosen once on joining (None: skipped); changeable later."""

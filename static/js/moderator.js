@@ -156,10 +156,22 @@ function renderTickets() {
   count.title = counts ? format(text.tickets_used, { redeemed: counts.redeemed, printed: counts.printed }) : "";
 }
 
+// New participants in the last minute, and a warning when that looks like a script.
+function renderJoins() {
+  const joins = tally && tally.joins;
+  if (!joins) return;
+  document.querySelector("[data-joins]").textContent = format(text.joins, { n: joins.last_minute });
+  const warning = document.querySelector("[data-join-warning]");
+  warning.hidden = !joins.warning;
+  warning.textContent = joins.warning === "refused" ? format(text.join_refused, { n: joins.refused })
+    : joins.warning ? text.join_surge : "";
+}
+
 function renderTally() {
   const statement = state.statement;
   renderTickets();
   if (tally) document.querySelector("[data-connected]").textContent = tally.connected;
+  renderJoins();
   const fresh = tally && statement && tally.statement === statement.id;
   main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
   main.querySelector(".live").hidden = !statement;

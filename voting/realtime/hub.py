@@ -189,8 +189,15 @@ class Hub:
             if payload is not None and channel.clients[PARTICIPANT]:
                 self._fan_out(channel, PARTICIPANT, encode(payload), "tally")
 
+    def _age_join_rates(self) -> None:
+        """The console's join rate falls as its minute passes, with nothing else happening."""
+        for channel in self.channels.values():
+            if channel.clients[MODERATOR] and channel.room.joins.aged():
+                channel.dirty = True
+
     async def _clock(self) -> None:
         ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
+        ticks_per_second = max(1, round(1 / self.tick))
         tick = 0
         while True:
             asleep = time.monotonic()
@@ -198,6 +205,8 @@ class Hub:
             self.monitor.woke_late(time.monotonic() - asleep - self.tick)
             tick += 1
             phones = tick % ticks_per_phone_tick == 0
+            if tick % ticks_per_second == 0:
+                self._age_join_rates()
             for channel in list(self.channels.values()):
                 busy = channel.dirty or channel.comments_dirty
                 if busy or (phones and (channel.phones_dirty or channel.phone_comments_dirty)):

@@ -84,6 +84,9 @@ CLIENT_TEXT = {
     "role_none": mark("No role given"),
     "text_in": mark("Text in {language}"),
     "tickets_used": mark("{redeemed} of {printed} tickets used"),
+    "joins": mark("+{n} in the last minute"),
+    "join_refused": mark("Looks like a script: {n} new identities refused in 5 minutes"),
+    "join_surge": mark("Looks like a script: joining faster than a hall can"),
     "confirm_round": mark("Start a second round on this statement? Phones vote again; round 1 is kept."),
 }
 
