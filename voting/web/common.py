@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from voting.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
@@ -18,6 +18,7 @@ from voting.security import same_origin
 from voting.services import Voting
 from voting.settings import Settings
 from voting.web.client_text import client_text, option_labels
+from voting.web.guards import guards
 
 
 def voting(conn: HTTPConnection) -> Voting:
@@ -84,7 +85,13 @@ def error_page(request: Request, status_code: int, title: str, message: str) -> 
 
 
 def unknown_event(request: Request) -> Response:
+    """404 for an unknown code, or 429 once the client tried too many (see `look_up`)."""
     _ = translator(language(request))
+    wait = lookup_wait(request)
+    if wait:
+        message = _("Too many wrong codes from your network; wait {seconds} s.")
+        page = error_page(request, 429, _("Too many wrong codes"), message.format(seconds=wait))
+        return too_many(page, wait)
     return error_page(
         request,
         404,
@@ -94,7 +101,43 @@ def unknown_event(request: Request) -> Response:
 
 
 def find_room(request: Request) -> Room | None:
-    return voting(request).room(str(request.path_params.get("code", "")))
+    """The event the path names, or None: there is none, or this client has tried too
+    many unknown codes to be told (`unknown_event` then answers 429)."""
+    return look_up(request, str(request.path_params.get("code", "")))
+
+
+def look_up(conn: HTTPConnection, code: str) -> Room | None:
+    """Every door that takes an event code goes through here (guards.lookup_wait)."""
+    room = voting(conn).room(code)
+    conn.state.lookup_wait = wait = guards(conn).lookup_wait(conn, code, room)
+    return None if wait else room
+
+
+def lookup_wait(conn: HTTPConnection) -> int:
+    """After `look_up` returned None: the seconds to wait, or 0 when the code is unknown."""
+    return int(getattr(conn.state, "lookup_wait", 0))
+
+
+def new_identity_refused(request: Request, room: Room) -> Response | None:
+    """429 when this request would be given a new participant identity (it has no cookie
+    yet) and its network has been given too many; nothing is stored then."""
+    if isinstance(request.session.get("pid"), str):
+        return None
+    wait = guards(request).new_participant_wait(request)
+    if not wait:
+        return None
+    voting(request).identity_refused(room)
+    _ = translator(language(request))
+    message = _("Too many new participants from your network just now; wait {seconds} s and reload.")
+    message = message.format(seconds=wait)
+    if "application/json" in request.headers.get("accept", ""):
+        return too_many(JSONResponse({"error": "too_many_participants", "message": message}, 429), wait)
+    return too_many(error_page(request, 429, _("Too many new participants"), message), wait)
+
+
+def too_many(response: Response, wait: int) -> Response:
+    response.headers["retry-after"] = str(wait)
+    return response
 
 
 def from_own_site(request: Request) -> bool:

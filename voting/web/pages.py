@@ -21,19 +21,28 @@ from voting.web.common import (
     find_room,
     from_own_site,
     language,
+    look_up,
+    lookup_wait,
+    new_identity_refused,
     render,
+    too_many,
     unknown_event,
     voting,
 )
+from voting.web.guards import guards, remember_code
 
 
 async def home(request: Request) -> Response:
     code = "".join(ch for ch in request.query_params.get("code", "") if ch.isdigit())
     error = None
     if "code" in request.query_params:
-        if voting(request).room(code) is not None:
+        if look_up(request, code) is not None:
             return RedirectResponse(f"/j/{code}", status_code=303)
         _ = translator(language(request))
+        wait = lookup_wait(request)
+        if wait:
+            error = _("Too many wrong codes from your network; wait {seconds} s.").format(seconds=wait)
+            return too_many(render(request, "join.html", 429, code=code, error=error), wait)
         error = _("There is no event with this code. Check the code on the screen and try again.")
     return render(request, "join.html", 404 if error else 200, code=code, error=error)
 
@@ -42,6 +51,10 @@ async def participant(request: Request) -> Response:
     room = find_room(request)
     if room is None:
         return unknown_event(request)
+    refused = new_identity_refused(request, room)
+    if refused is not None:
+        return refused
+    remember_code(request.session, room.code)  # its page keeps working past the code limit
     pid = participant_id(request.session)
     tickets.sync(voting(request), room)
     if not room.event.tickets or pid in room.tickets:  # without a ticket, not in the turnout
@@ -83,6 +96,9 @@ async def role_form(request: Request) -> Response:
         return unknown_event(request)
     if not from_own_site(request):
         return JSONResponse({"error": "forbidden", "message": "Cross-site request."}, 403)
+    refused = new_identity_refused(request, room)
+    if refused is not None:
+        return refused
     form = await request.form()
     role = str(form.get("role", "")) or None
     try:
@@ -101,14 +117,24 @@ async def vote_form(request: Request) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
     if not from_own_site(request):
         return JSONResponse({"error": "forbidden", "message": "Cross-site request."}, 403)
+    refused = new_identity_refused(request, room)
+    if refused is not None:
+        return refused
     form = await request.form()
     statement_id = _as_id(str(form.get("statement", "")))
     option = form.get("option")
+    pid = participant_id(request.session)
+    limit = guards(request).participant_limit(room.code, pid)  # shared with its sockets
     try:
-        await voting(request).cast_vote(room, participant_id(request.session), statement_id, option)
+        if not limit.allow():
+            raise InputError("rate_limited", "Too many messages; slow down.")
+        await voting(request).cast_vote(room, pid, statement_id, option)
     except InputError as error:
         if wants_json:
             message = error.in_language(translator(language(request)))
+            if error.code == "rate_limited":
+                reply = JSONResponse({"error": error.code, "message": message}, 429)
+                return too_many(reply, limit.retry_after())
             return JSONResponse({"error": error.code, "message": message}, 400)
         return RedirectResponse(f"/j/{room.code}?notice={error.code}", status_code=303)
     if wants_json:
@@ -126,6 +152,7 @@ async def projector(request: Request) -> Response:
     room = find_room(request)
     if room is None:
         return unknown_event(request)
+    remember_code(request.session, room.code)  # its page keeps working past the code limit
     base = base_url(request)
     return render(
         request,
@@ -216,7 +243,7 @@ async def export_results(request: Request) -> Response:
 async def qr_code(request: Request) -> Response:
     room = find_room(request)
     if room is None:
-        return PlainTextResponse("unknown code", 404)
+        return unknown_event(request) if lookup_wait(request) else PlainTextResponse("unknown code", 404)
     return Response(
         qr.svg(participant_url(base_url(request), room.event)),
         media_type="image/svg+xml",

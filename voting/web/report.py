@@ -10,7 +10,17 @@ from voting import report
 from voting.i18n import translator
 from voting.live import Room
 from voting.security import is_moderator
-from voting.web.common import base_url, error_page, find_room, from_own_site, language, render, voting
+from voting.web.common import (
+    base_url,
+    error_page,
+    find_room,
+    from_own_site,
+    language,
+    lookup_wait,
+    render,
+    unknown_event,
+    voting,
+)
 from voting.web.pages import forbidden
 
 
@@ -30,6 +40,8 @@ def _render(request: Request, room: Room, moderator: bool) -> Response:
 
 async def moderator_report(request: Request) -> Response:
     room = find_room(request)
+    if room is None and lookup_wait(request):
+        return unknown_event(request)  # 429: too many unknown codes
     if room is None or not is_moderator(request.session, room.event):
         return forbidden(request)
     return _render(request, room, moderator=True)

@@ -21,13 +21,14 @@ from voting import tickets
 from voting.i18n import Translate, translator
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.models import InputError
-from voting.realtime.hub import Client
 from voting.ratelimit import RateLimit
+from voting.realtime.hub import Client
 from voting.realtime.outbox import Outbox
 from voting.security import is_moderator, same_origin
 from voting.services import Voting
 from voting.settings import Settings
-from voting.web.common import language
+from voting.web.common import language, look_up, lookup_wait
+from voting.web.guards import guards
 
 MAX_MESSAGE_CHARS = {PARTICIPANT: 2_000, MODERATOR: 64_000}
 DEFAULT_MAX_MESSAGE_CHARS = 500
@@ -40,6 +41,7 @@ CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_NO_IDENTITY = 4401
 CLOSE_BAD_ROLE = 4400
 CLOSE_TOO_SLOW = 4408
+CLOSE_TOO_MANY_CODES = 4429
 
 
 @dataclass
@@ -69,8 +71,11 @@ async def endpoint(ws: WebSocket) -> None:
         await ws.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
         return
     role = ws.query_params.get("role", PARTICIPANT)
-    room = voting.room(ws.path_params["code"])
+    room = look_up(ws, ws.path_params["code"])
     await ws.accept()
+    if lookup_wait(ws):
+        await _too_many_codes(ws, role, lookup_wait(ws))
+        return
     refusal = _refusal(ws, role, room)
     if refusal is not None or room is None:
         code, close_code, message = refusal or ("unknown_event", CLOSE_UNKNOWN_EVENT, "")
@@ -106,6 +111,14 @@ async def endpoint(ws: WebSocket) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
+
+
+async def _too_many_codes(ws: WebSocket, role: str, wait: int) -> None:
+    surface = {PROJECTOR: "p", MODERATOR: "m"}.get(role, "j")
+    _ = translator(language(ws, surface))
+    message = _("Too many wrong codes from your network; wait {seconds} s.").format(seconds=wait)
+    await ws.send_json({"type": "error", "code": "too_many_codes", "message": message, "retry_after": wait})
+    await ws.close(code=CLOSE_TOO_MANY_CODES)
 
 
 def _refusal(ws: WebSocket, role: str, room: Room | None) -> tuple[str, int, str] | None:
@@ -146,7 +159,7 @@ def _sender(ws: WebSocket) -> Callable[[str], Awaitable[None]]:
 async def _receive_loop(ws: WebSocket, session: Session) -> None:
     role = session.client.role
     limit = MAX_MESSAGE_CHARS.get(role, DEFAULT_MAX_MESSAGE_CHARS)
-    rate = RateLimit(rate=5, burst=20) if role != MODERATOR else RateLimit(rate=20, burst=60)
+    rate = _message_limit(ws, session)
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
@@ -166,6 +179,17 @@ async def _receive_loop(ws: WebSocket, session: Session) -> None:
             session.refuse(InputError("rate_limited", "Too many messages; slow down."))
         else:
             await _handle(session, text)
+
+
+def _message_limit(ws: WebSocket, session: Session) -> RateLimit:
+    """A participant's allowance is shared by all of its sockets and its form posts, so a
+    new socket buys nothing; the moderator's and the projector's are per socket."""
+    participant = session.client.participant
+    if participant is not None:
+        return guards(ws).participant_limit(session.room.code, participant)
+    if session.client.role == MODERATOR:
+        return RateLimit(rate=20, burst=60)
+    return RateLimit(rate=5, burst=20)
 
 
 async def _handle(session: Session, text: str) -> None:
