@@ -25,6 +25,7 @@ from voting.store import Store
 from voting.web import admin, pages, report, sockets, tickets
 from voting.web.guards import Guards
 from voting.web.sockets import RAW_SEND
+from voting.web.wirelog import quiet_client_mistakes
 from voting.writer import Writer
 
 CONTENT_SECURITY_POLICY = (
@@ -80,6 +81,7 @@ def make_templates() -> Jinja2Templates:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    quiet_client_mistakes()
     setup_store = Store(settings.db)
     secret_key = prepare(setup_store, settings).secret_key
     setup_store.close()

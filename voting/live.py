@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from voting.joins import JoinRate
-from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement
+from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement, is_id
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.store import Store
 
@@ -68,9 +68,10 @@ class Room:
         return None if sid is None else self.statement(sid)
 
     def statement(self, statement_id: object) -> Statement:
-        for statement in self.statements:
-            if statement.id == statement_id:
-                return statement
+        if is_id(statement_id):  # `true` and `1.0` compare equal to statement 1
+            for statement in self.statements:
+                if statement.id == statement_id:
+                    return statement
         raise InputError(
             "unknown_statement", "There is no statement {statement_id!r} here.", statement_id=statement_id
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 PASS = "pass"
 MAX_STATEMENT_LENGTH = 280
@@ -65,6 +65,12 @@ class InputError(ValueError):
             return translate(self.template).format(**self.values)
         except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
             return self.message
+
+
+def is_id(value: object) -> TypeGuard[int]:
+    """An id or a position from JSON: an integer, not `true` (bool is an int to Python, and
+    True == 1) and not `1.0` (1.0 == 1)."""
+    return type(value) is int
 
 
 def clean_statement_text(text: object) -> str:

@@ -30,6 +30,7 @@ from voting.models import (
     clean_statement_text,
     clean_title,
     clean_translations,
+    is_id,
 )
 from voting.realtime.hub import Hub
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally
@@ -130,7 +131,7 @@ class Voting:
         """Store a participant's vote (replacing an earlier one) and fold it into the tally."""
         room.check_ticket(participant)
         statement = room.current()
-        if statement is None or statement.id != statement_id:
+        if statement is None or not is_id(statement_id) or statement.id != statement_id:
             raise InputError("not_current", "This statement is not the one being voted on.")
         if not room.state.voting_open:
             raise InputError("voting_closed", "Voting on this statement is closed.")
@@ -252,7 +253,7 @@ class Voting:
     async def move_statement(self, room: Room, statement_id: object, position: object) -> None:
         async with self._lock(room):
             statement = room.statement(statement_id)
-            if not isinstance(position, int) or not 0 <= position < len(room.statements):
+            if not is_id(position) or not 0 <= position < len(room.statements):
                 raise InputError(
                     "invalid_position", "Position {position!r} is out of range.", position=position
                 )
@@ -278,7 +279,7 @@ class Voting:
             if not room.state.comments:
                 raise InputError("comments_off", "Comments are switched off for this event.")
             statement = room.current()
-            if statement is None or statement.id != statement_id:
+            if statement is None or not is_id(statement_id) or statement.id != statement_id:
                 raise InputError("not_current", "This statement is no longer on screen.")
             cleaned, shown_name = clean_comment(text, name)
             mine = [c for c in room.comments_on(statement.id) if c.participant == participant]

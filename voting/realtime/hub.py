@@ -28,7 +28,15 @@ from voting.realtime.outbox import Outbox
 
 
 def encode(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    """A frame's text, always sendable: a lone surrogate ("\\ud800") has no UTF-8 encoding,
+    and would fail in the server's send, far from here; it is written as an escape then."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return json.dumps(payload, separators=(",", ":"))
+    return text
 
 
 @dataclass(eq=False)

@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket
 from voting import tickets
 from voting.i18n import Translate, translator
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
-from voting.models import InputError
+from voting.models import InputError, is_id
 from voting.ratelimit import RateLimit
 from voting.realtime.hub import Client
 from voting.realtime.outbox import Outbox
@@ -194,14 +194,18 @@ def _message_limit(ws: WebSocket, session: Session) -> RateLimit:
 
 async def _handle(session: Session, text: str) -> None:
     try:
-        data = json.loads(text)
-    except ValueError:
-        session.refuse(InputError("invalid_json", "That message is not valid JSON."))
+        data = _parse(text)
+    except InputError as error:
+        session.refuse(error)
         return
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         session.refuse(InputError("invalid_message", 'A message is a JSON object with a "type".'))
         return
-    ref = data.get("id") if isinstance(data.get("id"), int | str) else None
+    ref = data.get("id")
+    if isinstance(ref, str) and not _sendable(ref):  # no reply could carry it back
+        session.refuse(InputError("invalid_json", "That message is not valid JSON."))
+        return
+    ref = ref if is_id(ref) or isinstance(ref, str) else None
     kind = data["type"]
     handler, allowed = _HANDLERS.get(kind, (None, ()))
     if handler is None:
@@ -218,6 +222,44 @@ async def _handle(session: Session, text: str) -> None:
         return
     if reply is not None:
         session.reply({**reply, "ref": ref} if ref is not None else reply)
+
+
+MAX_NESTING = 10  # messages nest 3 deep; ~970 deep exhausts Python's recursion limit
+
+
+def _parse(text: str) -> Any:
+    """A message as JSON, refusing nesting deeper than any message needs: ~970 levels fit
+    in 2,000 characters and exhaust the recursion limit here or wherever a value is used."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise InputError("invalid_json", "That message is not valid JSON.") from None
+    if text.count("[") + text.count("{") > MAX_NESTING and _depth(data) > MAX_NESTING:
+        raise InputError("invalid_json", "That message is not valid JSON.")
+    return data
+
+
+def _sendable(text: str) -> bool:
+    """False for a lone surrogate ("\\ud800"): JSON can carry one in, UTF-8 cannot encode it.
+    (Text fields are cleaned of them by models.plain_text; an id is echoed as it is.)"""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and objects nest (without recursion)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            pending.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 def _error(code: str, message: str, ref: object = None) -> dict[str, Any]:
