@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         store = Store(settings.db)
         writer = Writer(settings.db)
         writer.start()
-        hub = Hub(settings.tick_seconds, settings.phone_tick_seconds)
+        hub = Hub(settings.tick_seconds, settings.phone_tick_seconds, settings.slow_client_seconds)
         await hub.start()
         try:
             yield {

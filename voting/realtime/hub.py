@@ -39,6 +39,10 @@ def encode(payload: dict[str, Any]) -> str:
     return text
 
 
+def _waited_since(outbox: Outbox, deadline: float) -> bool:
+    return outbox.sending_since is not None and outbox.sending_since < deadline
+
+
 @dataclass(eq=False)
 class Client:
     """One WebSocket connection as the hub sees it."""
@@ -68,9 +72,11 @@ class Channel:
 
 
 class Hub:
-    def __init__(self, tick: float = 0.1, phone_tick: float = 0.5) -> None:
+    def __init__(self, tick: float = 0.1, phone_tick: float = 0.5, slow_client: float = 30.0) -> None:
         self.tick = tick
         self.phone_tick = phone_tick
+        self.slow_client = slow_client  # seconds a frame may wait in a send before its client is dropped
+        self.slow_clients_dropped = 0
         self.channels: dict[str, Channel] = {}
         self._task: asyncio.Task[None] | None = None
         self.frames_sent = 0
@@ -109,9 +115,10 @@ class Hub:
             channel.dirty = True
 
     def unsubscribe(self, room: Room, client: Client) -> None:
+        """Idempotent: the clock drops a stalled client, then its socket's end does it again."""
         client.outbox.close()
         channel = self.channels.get(room.code)
-        if channel is None:
+        if channel is None or client not in channel.clients[client.role]:
             return
         channel.clients[client.role].discard(client)
         if client.role == PARTICIPANT and client.participant is not None:
@@ -134,6 +141,7 @@ class Hub:
             "connections": dict(connections),
             "frames_sent": self.frames_sent,
             "ticks_published": self.ticks_published,
+            "slow_clients_dropped": self.slow_clients_dropped,
             **self.monitor.snapshot(),
         }
 
@@ -203,6 +211,18 @@ class Hub:
             if channel.clients[MODERATOR] and channel.room.joins.aged():
                 channel.dirty = True
 
+    def _drop_stalled(self) -> None:
+        """Count out every client whose frame has waited longer than `slow_client` in its
+        send (it stopped reading): its socket task closes it with 4408 (voting/web/sockets.py)."""
+        deadline = time.monotonic() - self.slow_client
+        for channel in list(self.channels.values()):
+            for clients in channel.clients.values():
+                stalled = [c for c in clients if _waited_since(c.outbox, deadline)]
+                for client in stalled:
+                    client.outbox.stall()
+                    self.unsubscribe(channel.room, client)
+                    self.slow_clients_dropped += 1
+
     async def _clock(self) -> None:
         ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
         ticks_per_second = max(1, round(1 / self.tick))
@@ -213,6 +233,8 @@ class Hub:
             self.monitor.woke_late(time.monotonic() - asleep - self.tick)
             tick += 1
             phones = tick % ticks_per_phone_tick == 0
+            if phones:
+                self._drop_stalled()
             if tick % ticks_per_second == 0:
                 self._age_join_rates()
             for channel in list(self.channels.values()):

@@ -41,6 +41,7 @@ CLOSE_UNKNOWN_EVENT = 4404
 CLOSE_NO_IDENTITY = 4401
 CLOSE_BAD_ROLE = 4400
 CLOSE_TOO_SLOW = 4408
+CLOSE_GRACE_SECONDS = 5.0  # for a too-slow client to take its 4408 before it is cut off
 CLOSE_TOO_MANY_CODES = 4429
 
 
@@ -103,7 +104,7 @@ async def endpoint(ws: WebSocket) -> None:
     if tally is not None:
         client.send(tally, "tally")
     client.send(room.comments_payload(role), "comments")
-    sender = asyncio.create_task(_send_loop(ws, client.outbox))
+    sender = asyncio.create_task(_send_loop(ws, client.outbox, settings.slow_client_seconds))
     try:
         await _receive_loop(ws, session)
     finally:
@@ -133,13 +134,45 @@ def _refusal(ws: WebSocket, role: str, room: Room | None) -> tuple[str, int, str
     return None
 
 
-async def _send_loop(ws: WebSocket, outbox: Outbox) -> None:
+async def _send_loop(ws: WebSocket, outbox: Outbox, slow_client: float) -> None:
+    """Send the outbox's frames. A client too slow to keep up (its outbox overflowed, or the
+    hub's clock found a frame waiting longer than `slow_client` in its send) is closed with
+    4408: it reconnects and resynchronises. So is one whose send failed: never silence."""
     try:
         await outbox.drain(_sender(ws))
-        if outbox.overflowed:  # too slow to keep up: it will reconnect and resynchronise
+    except asyncio.CancelledError:
+        if not outbox.stalled:  # the endpoint ends this task
+            raise
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()  # the hub's clock interrupted the blocked send: close below
+    except Exception:  # the connection broke (or is gone: then closing does nothing)
+        pass
+    else:
+        if not outbox.overflowed:  # closed by the endpoint or the server's shutdown
+            return
+    await _drop(ws, min(slow_client, CLOSE_GRACE_SECONDS))
+
+
+async def _drop(ws: WebSocket, grace: float) -> None:
+    """Close with 4408. The close frame queues behind whatever the client did not read, and
+    a graceful close would wait for those buffers forever: the connection is aborted when
+    the close cannot be sent within `grace`, or is still open `grace` after it."""
+    abort = getattr(_transport(ws), "abort", None)
+    sent = False
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(grace):
             await ws.close(code=CLOSE_TOO_SLOW)
-    except Exception:  # the connection is gone; the receive loop cleans up
-        return
+        sent = True
+    if callable(abort):
+        asyncio.get_running_loop().call_later(grace if sent else 0, abort)
+
+
+def _transport(ws: WebSocket) -> object:
+    """The server's transport for this socket, where the server lets us find it: uvicorn's
+    `send` is a method of its connection object, which holds it (None elsewhere)."""
+    connection = getattr(ws.scope.get(RAW_SEND), "__self__", None)
+    return getattr(connection, "transport", None)
 
 
 def _sender(ws: WebSocket) -> Callable[[str], Awaitable[None]]:
