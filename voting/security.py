@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,18 +57,45 @@ def is_admin(session: Mapping[str, Any]) -> bool:
     return bool(session.get("admin"))
 
 
-def same_origin(origin: str | None, host: str | None, public_url: str) -> bool:
-    """A browser's Origin must be our own host (cross-site WebSocket hijacking defence).
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
-    Requests without an Origin header do not come from a web page and are allowed.
-    """
-    if origin is None:
-        return True
-    origin_host = urlsplit(origin).netloc.lower()
-    allowed = {(host or "").lower()}
+
+def origin_of(url: str) -> str | None:
+    """The origin of a URL or an Origin header as `scheme://host:port` (lower case, the
+    default port written out), or None when it has none ("null", a bare name, file:)."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        return None
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{port or DEFAULT_PORTS[scheme]}"
+
+
+def origin_at(scheme: str, host: str, port: int) -> str | None:
+    return origin_of(f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}")
+
+
+def own_origins(host: str, port: int, public_url: str, lan: str) -> frozenset[str]:
+    """The origins our pages are served from: the public URL's when it is set; else those
+    `voting serve` prints and answers on (`http://` the LAN address, localhost, 127.0.0.1
+    and the address it is bound to, on its port)."""
     if public_url:
-        allowed.add(urlsplit(public_url).netloc.lower())
-    return origin_host in allowed
+        return frozenset(o for o in [origin_of(public_url)] if o)
+    names = {lan, "localhost", "127.0.0.1"}
+    if host not in ("0.0.0.0", "::", ""):
+        names.add(host)
+    return frozenset(o for name in names if (o := origin_at("http", name, port)))
+
+
+def same_origin(origin: str | None, allowed: Collection[str]) -> bool:
+    """A browser's Origin must be one of ours, scheme, host and port (cross-site request and
+    WebSocket hijacking). The Host header proves nothing: a DNS-rebinding page sends its own
+    name as both. Requests without an Origin header do not come from a web page: allowed.
+    """
+    return origin is None or origin_of(origin) in allowed
 
 
 def parse_networks(spec: str) -> tuple[IPv4Network | IPv6Network, ...]:

@@ -14,7 +14,8 @@ from starlette.templating import Jinja2Templates
 
 from voting.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
 from voting.live import Room
-from voting.security import same_origin
+from voting.netaddr import lan_address
+from voting.security import origin_at, own_origins, same_origin
 from voting.services import Voting
 from voting.settings import Settings
 from voting.web.client_text import client_text, option_labels
@@ -140,10 +141,25 @@ def too_many(response: Response, wait: int) -> Response:
     return response
 
 
-def from_own_site(request: Request) -> bool:
-    return same_origin(
-        request.headers.get("origin"), request.headers.get("host"), settings(request).public_url
-    )
+def from_own_site(conn: HTTPConnection) -> bool:
+    """Whether a request (or a WebSocket handshake) comes from one of our own pages."""
+    origin = conn.headers.get("origin")
+    return origin is None or same_origin(origin, own_site_origins(conn))
+
+
+def own_site_origins(conn: HTTPConnection) -> frozenset[str]:
+    """security.own_origins for this server; without a public URL also the address this
+    connection arrived at (the socket's, never the Host header's): only a page this
+    server served there has it as its origin, whichever interface phones use."""
+    configured = settings(conn)
+    if configured.public_url:
+        return own_origins(configured.host, configured.port, configured.public_url, "")
+    allowed = own_origins(configured.host, configured.port, "", lan_address())
+    arrived = conn.scope.get("server")
+    if arrived and arrived[1] is not None:
+        scheme = "https" if conn.scope.get("scheme") in ("https", "wss") else "http"
+        allowed |= {o for o in [origin_at(scheme, str(arrived[0]), int(arrived[1]))] if o}
+    return allowed
 
 
 def as_json(data: Any) -> str:

@@ -24,10 +24,10 @@ from voting.models import InputError, is_id
 from voting.ratelimit import RateLimit
 from voting.realtime.hub import Client
 from voting.realtime.outbox import Outbox
-from voting.security import is_moderator, same_origin
+from voting.security import is_moderator
 from voting.services import Voting
 from voting.settings import Settings
-from voting.web.common import language, look_up, lookup_wait
+from voting.web.common import from_own_site, language, look_up, lookup_wait
 from voting.web.guards import guards
 
 MAX_MESSAGE_CHARS = {PARTICIPANT: 2_000, MODERATOR: 64_000}
@@ -68,7 +68,7 @@ Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 async def endpoint(ws: WebSocket) -> None:
     settings: Settings = ws.state.settings
     voting: Voting = ws.state.voting
-    if not same_origin(ws.headers.get("origin"), ws.headers.get("host"), settings.public_url):
+    if not from_own_site(ws):
         await ws.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
         return
     role = ws.query_params.get("role", PARTICIPANT)
