@@ -49,7 +49,8 @@ async def http_get(
         request = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
         if cookie:
             request += f"Cookie: {cookie}\r\n"
-        if form is not None:
+        if form is not None:  # as a browser's form post: with its Origin
+            request += f"Origin: http://{host}:{port}\r\n"
             request += "Content-Type: application/x-www-form-urlencoded\r\n"
             request += f"Content-Length: {len(form)}\r\n"
         writer.write((request + "\r\n").encode() + (form or b""))

@@ -46,8 +46,14 @@ def statements(env: Env, event: Event) -> list[Statement]:
     return found
 
 
-def log_in(client: TestClient, password: str = ADMIN_PASSWORD, **kwargs: Any) -> Any:
-    return client.post("/admin/login", data={"password": password}, follow_redirects=False, **kwargs)
+SAME_SITE = {"origin": "http://testserver"}  # a browser's login form always sends its Origin
+
+
+def log_in(client: TestClient, password: str = ADMIN_PASSWORD, headers: dict[str, str] | None = None) -> Any:
+    return client.post(
+        "/admin/login", data={"password": password}, headers={**SAME_SITE, **(headers or {})},
+        follow_redirects=False,
+    )
 
 
 def create(client: TestClient, headers: dict[str, str] | None = None, **form: str) -> Any:
@@ -130,7 +136,7 @@ def test_admin_may_moderate_every_event(admin: TestClient, env: Env) -> None:
 def test_login_from_another_site_is_refused(app_client: TestClient) -> None:
     response = log_in(app_client, headers=CROSS_SITE)
     assert response.status_code == 403
-    assert response.text == "Cross-site request refused."
+    assert response.text == "Cross-site request refused: log in from the organiser page."
     assert is_login_page(app_client.get("/admin").text)
 
 

@@ -872,7 +872,10 @@ def rows_of(env: Env) -> dict[str, int]:
 
 
 def log_in(client: TestClient) -> None:
-    response = client.post("/admin/login", data={"password": ADMIN_PASSWORD}, follow_redirects=False)
+    response = client.post(
+        "/admin/login", data={"password": ADMIN_PASSWORD}, headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 

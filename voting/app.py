@@ -11,18 +11,23 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voting.bootstrap import prepare
+from voting.health import StorageError, check_database
+from voting.i18n import translator
 from voting.paths import STATIC, TEMPLATES
 from voting.realtime.hub import Hub
 from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
 from voting.web import admin, pages, report, sockets, tickets
+from voting.web.common import error_page, language
 from voting.web.guards import Guards
 from voting.web.sockets import RAW_SEND
 from voting.web.wirelog import quiet_client_mistakes
@@ -82,6 +87,7 @@ def make_templates() -> Jinja2Templates:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     quiet_client_mistakes()
+    check_database(settings.db)
     setup_store = Store(settings.db)
     secret_key = prepare(setup_store, settings).secret_key
     setup_store.close()
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         writer = Writer(settings.db)
         writer.start()
         hub = Hub(settings.tick_seconds, settings.phone_tick_seconds, settings.slow_client_seconds)
+        writer.on_health = hub.storage_changed
         await hub.start()
         try:
             yield {
@@ -124,7 +131,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             https_only=settings.public_url.startswith("https://"),
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={StorageError: storage_failed},
+    )
+
+
+async def storage_failed(request: Request, exc: Exception) -> Response:
+    """A page whose write the database refused (disk full, read-only): said, not a 500."""
+    _ = translator(language(request))
+    response = error_page(
+        request,
+        503,
+        _("Not saved"),
+        _("The server cannot store anything right now. Wait a moment and reload this page."),
+    )
+    response.headers["retry-after"] = "10"
+    return response
 
 
 def create_app_from_env() -> Starlette:

@@ -13,6 +13,7 @@ import click
 from voting import cards, export, qr
 from voting import store as sql
 from voting.bootstrap import prepare
+from voting.health import StorageError, check_database
 from voting.links import all_links
 from voting.live import Room
 from voting.models import (
@@ -70,12 +71,11 @@ def serve(
     host: str = "0.0.0.0", port: int = 8000, db: str = "voting.db", public_url: str = ""
 ) -> None:
     """Start the server (with a demo event on an empty database) and print its links."""
-    import uvicorn
-
     from voting.app import create_app
+    from voting.web import server
 
     settings = Settings.from_env(db=db, host=host, port=port, public_url=public_url)
-    store = Store(settings.db)
+    store = _open_store(settings.db)
     prepared = prepare(store, settings)
     base = public_base(host, port, public_url)
     events = store.events()
@@ -86,15 +86,16 @@ def serve(
     if events:
         _print_links(base, events[0], with_qr=True)
     _raise_open_file_limit()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,  # tiny JSON frames: deflate costs CPU and memory
-        ws_max_size=65_536,
-        log_level="warning",
-    )
+    server.run(create_app(settings), settings)
+
+
+def _open_store(db: str, write: bool = True) -> Store:
+    """The database, checked: a file that cannot work stops the command with one sentence."""
+    try:
+        check_database(db, write)
+    except StorageError as error:
+        raise click.ClickException(error.sentence) from None
+    return Store(db)
 
 
 def _print_links(base: str, event: Event, with_qr: bool = False) -> None:
@@ -173,7 +174,7 @@ def create(
         raise click.BadParameter(f"{statements_file} holds no statements")
     # No prepare() here: it would generate the admin password without showing it, and
     # `voting serve` would then never print it. serve prepares the database on start.
-    store = Store(db)
+    store = _open_store(db)
     created = store.write(sql.insert_event, title, texts, scale, chosen_roles, translations)
     store.close()
     base = public_url.rstrip("/")
@@ -197,7 +198,7 @@ def create(
 @db_option
 def export_command(code: str, fmt: str, db: str) -> None:
     """Write an event's results (anonymous) to standard output."""
-    store = Store(db)
+    store = _open_store(db, write=False)
     found = store.event_by_code(code)
     if found is None:
         store.close()

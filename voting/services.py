@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from voting import store as sql
+from voting.health import StorageError
 from voting.live import Room
 from voting.models import (
     COMMENT_STATUSES,
@@ -67,6 +68,21 @@ class Voting:
             room.role_minimum = self.role_minimum
         return room
 
+    async def storage_health(self, fresh_seconds: float = 10.0) -> dict[str, Any]:
+        """The writer's view of the database; with no good commit for `fresh_seconds`, a
+        probe write first finds out (a quiet disk may have filled or gone read-only)."""
+        health = self.writer.health
+        if health.ok and time.monotonic() - health.last_ok > fresh_seconds:
+            try:
+                async with asyncio.timeout(5):
+                    await self.writer.submit(sql.put_setting, "health_probe", sql.now())
+            except StorageError:
+                pass  # recorded in writer.health
+            except TimeoutError:
+                message = "The database did not answer within 5 s."
+                return {"ok": False, "reason": "stalled", "message": message}
+        return health.payload()
+
     def is_live(self, room: Room) -> bool:
         """False once the room's event has been deleted (screens may still hold the room)."""
         return self.rooms.get(room.code) is room
@@ -104,6 +120,8 @@ class Voting:
     # -- participants -------------------------------------------------------------------------
 
     async def join(self, room: Room, participant: str) -> None:
+        if participant in room.role_of:  # joined before: a reload writes nothing
+            return
         await self.writer.submit(sql.insert_participant, room.event.id, participant)
         if participant not in room.role_of:  # counted in the turnout (without a role) at once
             room.role_of[participant] = None

@@ -15,6 +15,7 @@ with a savepoint per function, so one failing write never undoes the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import sqlite3
 import threading
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from voting.health import StorageError, StorageHealth, storage_error
 from voting.store import connect
 
 T = TypeVar("T")
@@ -41,6 +43,9 @@ class Writer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.commits = 0
         self.writes = 0
+        self.health = StorageHealth(path)
+        # Called on the event loop with StorageHealth.payload() when writes start or stop failing.
+        self.on_health: Callable[[dict[str, Any]], None] | None = None
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -96,15 +101,29 @@ class Writer:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         try:
-            outcomes = self._run_batch(conn, batch, isolated=False)
-        except _JobFailed:
-            outcomes = self._run_batch(conn, batch, isolated=True)
-        except Exception as exc:  # the transaction itself failed (disk full, locked …)
-            outcomes = [(future, None, exc) for _, _, future in batch]
-        self.commits += 1
-        self.writes += len(batch)
+            try:
+                outcomes = self._run_batch(conn, batch, isolated=False)
+            except _JobFailed as failed:
+                if storage_error(failed.__cause__ or failed, self.path) is not None:
+                    raise  # the disk, not the job: running it again isolated cannot help
+                outcomes = self._run_batch(conn, batch, isolated=True)
+        except Exception as exc:  # the transaction itself failed (disk full, read-only …)
+            cause = exc.__cause__ if isinstance(exc, _JobFailed) and exc.__cause__ else exc
+            error = storage_error(cause, self.path) or cause
+            outcomes = [(future, None, error) for _, _, future in batch]
+            if isinstance(error, StorageError) and self.health.failed(error, len(batch)):
+                self._health_changed()
+        else:
+            self.commits += 1
+            self.writes += len(batch)
+            if self.health.succeeded():
+                self._health_changed()
         assert self._loop is not None
         self._loop.call_soon_threadsafe(_resolve, outcomes)
+
+    def _health_changed(self) -> None:
+        if self.on_health is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self.on_health, self.health.payload())
 
     def _run_batch(
         self, conn: sqlite3.Connection, batch: list[Job], isolated: bool
@@ -120,7 +139,7 @@ class Writer:
                 try:
                     result = fn(conn, *args)
                 except Exception as exc:
-                    if not isolated:
+                    if not isolated or storage_error(exc, self.path) is not None:
                         raise _JobFailed from exc
                     conn.execute("ROLLBACK TO job")
                     outcomes.append((future, None, exc))
@@ -131,7 +150,8 @@ class Writer:
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # a failing disk may refuse this too
+                    conn.execute("ROLLBACK")
             raise
         return outcomes
 

@@ -331,6 +331,13 @@ main.querySelector("[data-add]").addEventListener("submit", (event) => {
   form.dataset.pendingClear = String(requestId);
 });
 
+// Writes failing (disk full, read-only database): said at the top until they work again.
+function renderStorage(storage) {
+  const alert = document.querySelector("[data-storage]");
+  alert.hidden = storage.ok;
+  alert.textContent = storage.ok ? "" : `${text.storage_failing} ${storage.message || ""}`;
+}
+
 function onMessage(message) {
   switch (message.type) {
     case "state":
@@ -359,6 +366,11 @@ function onMessage(message) {
       renderTickets(); // a refused switch goes back to what the room has
       break;
     case "welcome":
+      if (message.storage) renderStorage(message.storage);
+      break;
+    case "health":
+      renderStorage(message.storage);
+      break;
     case "pong":
       break;
     default:

@@ -154,7 +154,21 @@ function castVote(option) {
   render();
 }
 
+// The server could not store the vote (disk full, database down): it stays pending and
+// is sent again every few seconds until the server acknowledges it.
+let retryTimer = null;
+function retryPending() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => {
+    if (pending && current() && pending.statement === current().id && state.voting) {
+      const message = { type: "vote", ...pending };
+      if (!live || !live.send(message)) sendOverHttp(pending);
+    }
+  }, 4000 + Math.random() * 2000);
+}
+
 function onError(message) {
+  if (message.code === "not_saved") retryPending();
   if (comments.error(message) || message.code === "unknown_comment") return;
   if (message.code === "ticket_required") {
     hasTicket = false;

@@ -83,6 +83,7 @@ class Hub:
         self.ticks_published = 0
         self.monitor = LoopMonitor()
         self.collector = Collector()
+        self.storage: dict[str, Any] = {"ok": True}  # the writer's StorageHealth.payload()
 
     async def start(self) -> None:
         self.monitor.start()
@@ -146,6 +147,13 @@ class Hub:
         }
 
     # -- publishing -------------------------------------------------------------------------
+
+    def storage_changed(self, storage: dict[str, Any]) -> None:
+        """Writes started or stopped failing: tell every moderator console at once."""
+        self.storage = storage
+        text = encode({"type": "health", "storage": storage})
+        for channel in self.channels.values():
+            self._fan_out(channel, MODERATOR, text, "health")
 
     def tally_changed(self, room: Room) -> None:
         self.collector.activity()

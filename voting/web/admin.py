@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from starlette.requests import Request
@@ -20,16 +21,22 @@ from voting.web.common import (
     settings,
     voting,
 )
+from voting.web.guards import guards
 
 MAX_PASTE_CHARS = 100_000
 
 
-def _password_ok(request: Request, password: str) -> bool:
+async def _password_ok(request: Request, password: str) -> bool:
+    """Check the password off the event loop, one check at a time: argon2 takes tens of
+    milliseconds of CPU on purpose, and every phone's vote waits while the loop does."""
     configured = settings(request).admin_password
     if configured:
         return hmac.compare_digest(configured.encode(), password.encode())
     stored = voting(request).store.setting("admin_password_hash")
-    return stored is not None and verify_password(stored, password)
+    if stored is None:
+        return False
+    async with guards(request).login_checks:
+        return await asyncio.to_thread(verify_password, stored, password)
 
 
 async def admin_home(request: Request) -> Response:
@@ -54,11 +61,20 @@ async def admin_home(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    if not from_own_site(request):
-        return Response("Cross-site request refused.", 403)
+    # A browser's login form always sends its Origin; without one it is a script.
+    if request.headers.get("origin") is None or not from_own_site(request):
+        return Response("Cross-site request refused: log in from the organiser page.", 403)
+    _ = translator(language(request))
+    gate = guards(request)
+    address = gate.key(request)  # an IPv6 client by its /64, as the other limits
+    if not gate.logins.allow(address) or not gate.all_logins.allow():
+        wait = max(gate.logins.retry_after(address), gate.all_logins.retry_after())
+        error = _("Too many login attempts. Wait {seconds} s and try again.").format(seconds=wait)
+        response = render(request, "admin_login.html", 429, error=error)
+        response.headers["retry-after"] = str(wait)
+        return response
     form = await request.form()
-    if not _password_ok(request, str(form.get("password", ""))):
-        _ = translator(language(request))
+    if not await _password_ok(request, str(form.get("password", ""))):
         return render(request, "admin_login.html", 403, error=_("Wrong password."))
     request.session["admin"] = True
     return RedirectResponse("/admin", status_code=303)

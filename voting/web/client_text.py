@@ -42,6 +42,10 @@ CLIENT_TEXT = {
     "error_voting_closed": mark("Voting is closed."),
     "error_rate_limited": mark("Too fast: wait a moment and try again."),
     "error_generic": mark("Something went wrong. Try again."),
+    "error_not_saved": mark("Not saved: the server cannot store votes right now. Retrying…"),
+    "storage_failing": mark(
+        "Storage is failing: votes and comments are NOT being saved. Phones keep retrying."
+    ),
     "fatal_unknown_event": mark("This event no longer exists."),
     "fatal_forbidden": mark("You do not have access to this."),
     "edit": mark("Edit"),

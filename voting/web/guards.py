@@ -7,6 +7,7 @@ keyed by the client's address as `client_address` sees it (X-Forwarded-For only 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from ipaddress import ip_address, ip_network
 from typing import Any
@@ -36,6 +37,7 @@ class Guards:
         self.participant_messages = KeyedLimits(PARTICIPANT_RATE, PARTICIPANT_BURST)
         self.logins = KeyedLimits(settings.login_attempts_per_minute / 60, 5)
         self.all_logins = RateLimit(settings.login_attempts_total_per_minute / 60, 30)
+        self.login_checks = asyncio.Semaphore(1)  # password hashing: one at a time, off the loop
         # Wrong ticket codes. A hall behind one Wi-Fi address makes typos together, so the
         # burst is generous; 50-bit codes stay out of reach at any such rate.
         guesses = settings.ticket_guesses_per_minute

@@ -252,7 +252,12 @@ async def qr_code(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return PlainTextResponse("ok")
+    """For a load balancer or a monitor: 200 "ok" while the database takes writes, else 503
+    with the reason in one sentence."""
+    storage = await voting(request).storage_health()
+    if storage["ok"]:
+        return PlainTextResponse("ok")
+    return PlainTextResponse(f"storage failing: {storage['message']}", 503)
 
 
 routes = [

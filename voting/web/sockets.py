@@ -98,6 +98,8 @@ async def endpoint(ws: WebSocket) -> None:
         welcome["role_asked"] = participant in room.answered
         welcome["ticket"] = participant in room.tickets  # a redeemed attendance ticket
         welcome["role_locked"] = room.tickets.get(participant) is not None
+    if role == MODERATOR:
+        welcome["storage"] = voting.hub.storage
     client.send(welcome)
     client.send(room.state_payload(role), "state")
     tally = room.tally_payload(role, voting.hub.connected(room))
@@ -112,6 +114,10 @@ async def endpoint(ws: WebSocket) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
+        # The server's `send` kept in the scope is a method of the connection, which keeps
+        # the scope: a reference cycle. Break it, or the whole connection outlives its
+        # close in the collector's frozen set (voting/realtime/monitor.py).
+        ws.scope.pop(RAW_SEND, None)
 
 
 async def _too_many_codes(ws: WebSocket, role: str, wait: int) -> None:
