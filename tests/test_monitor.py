@@ -68,3 +68,24 @@ def test_collector_sweeps_everything_only_when_the_room_is_quiet(clock: Clock) -
     assert collector.sweeps == 1
     collector.on_tick()
     assert collector.sweeps == 1  # the next one is ten minutes away
+
+
+def test_collector_sweeps_less_often_while_sweeps_find_little(clock: Clock) -> None:
+    gc.collect()
+    collector = Collector()
+    clock.now += monitor.SWEEP_SECONDS + 1
+    collector.on_tick()
+    assert collector.sweeps == 1
+    assert collector.sweep_interval == 2 * monitor.SWEEP_SECONDS  # next one twice as late
+    clock.now += monitor.SWEEP_SECONDS + 1
+    collector.on_tick()
+    assert collector.sweeps == 1
+    cycles: list[list[object]] = [[] for _ in range(gc.get_freeze_count() // 10)]
+    for cycle in cycles:
+        cycle.append(cycle)
+    gc.freeze()  # frozen by the clock while alive…
+    del cycles, cycle  # …then left behind: garbage, 10 % of the heap
+    clock.now += monitor.SWEEP_SECONDS
+    collector.on_tick()
+    assert collector.sweeps == 2
+    assert collector.sweep_interval == monitor.SWEEP_SECONDS  # garbage found: back to often
