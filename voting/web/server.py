@@ -32,14 +32,21 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()
         self._arm()  # the next request on this keep-alive connection gets its own deadline
 
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._disarm()  # a WebSocket has its own pings; the timer would hold this object
+        super().handle_websocket_upgrade(event)
+
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
+        self._disarm()
         super().connection_lost(exc)
 
-    def _arm(self) -> None:
+    def _disarm(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
+            self._deadline = None
+
+    def _arm(self) -> None:
+        self._disarm()
         self._deadline = self.loop.call_later(self.request_seconds, self._expire)
 
     def _expire(self) -> None:
