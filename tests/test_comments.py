@@ -22,9 +22,9 @@ from starlette.testclient import TestClient
 
 from tests.conftest import Env, moderate, new_phone
 from tests.test_sockets import connect, receive_until, statement_ids
-from voting import services
 from voting.cli import main
 from voting.models import Comment, LiveState
+from voting.services import comments as services  # its clock and its limits
 from voting.store import Store
 from voting.web import guards
 

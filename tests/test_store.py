@@ -426,7 +426,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         event = store.event_by_code("482913")
         assert event == Event(
             7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
@@ -482,7 +482,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     # Opening it again changes nothing.
     again = Store(db)
     try:
-        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 7
         assert [s.text for s in again.statements(7)] == ["Een"]
     finally:
         again.close()
@@ -497,14 +497,14 @@ def test_each_migration_step_records_its_version_with_its_changes(
     old.executescript(V1_SCHEMA)
     old.execute("PRAGMA user_version = 1")
     old.close()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 7)
-    monkeypatch.setitem(schema.MIGRATIONS, 7, "CREATE TABLE broken (;")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 8)
+    monkeypatch.setitem(schema.MIGRATIONS, 8, "CREATE TABLE broken (;")
     with pytest.raises(sqlite3.OperationalError):
         Store(db)
     monkeypatch.undo()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 7
         assert count(store, "comments") == 0
     finally:
         store.close()
@@ -524,7 +524,7 @@ def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         event = store.event_by_code("482913")
         assert event is not None and event.tickets is False  # an old event requires none
         assert store.ticket_status(7) == (False, 0, 0) and store.ticket_counts() == {}
@@ -557,6 +557,54 @@ def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
             fresh.close()
         store.write(sql.delete_event, 7)  # tickets go with their event
         assert count(store, "tickets") == 0
+    finally:
+        store.close()
+
+
+def test_a_version_6_database_gets_the_cockpit_columns_and_undo(db: str) -> None:
+    old = sqlite3.connect(db, isolation_level=None)
+    old.executescript(V1_SCHEMA)
+    for step in range(2, 7):
+        old.executescript(schema.MIGRATIONS[step])
+    old.execute("PRAGMA user_version = 6")
+    old.execute(
+        "INSERT INTO events (id, code, title, moderator_token, created_at, voting_open)"
+        " VALUES (7, '482913', 'Veiligheid', 'token', 'then', 1)"
+    )
+    old.execute(
+        "INSERT INTO statements (id, event_id, position, text, scale, translations)"
+        " VALUES (3, 7, 0, 'Stelling', 'likert5', '{\"fr\": \"Thèse\"}')"
+    )
+    old.execute("INSERT INTO votes VALUES (3, 'p1', 1, 'agree', 'then')")
+    old.close()
+
+    store = Store(db)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        event = store.event_by_code("482913")
+        assert event is not None
+        assert event.state.voting_open is True  # what was there stays
+        assert (event.state.blank, event.state.ended, event.state.auto_open) == (False, False, False)
+        assert event.state.countdown_ends_at is None and event.state.countdown_seconds is None
+        [statement] = store.statements(7)
+        assert (statement.ballot, statement.edited, statement.stale) == (0, False, [])
+        assert statement.translations == {"fr": "Thèse"}
+        assert store.write(sql.reset_votes, 3, 1) == 1  # the new column works
+        assert count(store, "votes") == 0
+        row = store.conn.execute("SELECT role_translations FROM events WHERE id = 7").fetchone()
+        assert row[0] == "{}"
+        store.write(
+            lambda conn: conn.execute(
+                "INSERT INTO undo VALUES ('t', 7, 'reset', 3, 'Stelling', '{}', 1.0, 61.0, 0)"
+            )
+        )
+        fresh = Store(db + ".fresh")
+        try:
+            assert columns(store) == columns(fresh)
+        finally:
+            fresh.close()
+        store.write(sql.delete_event, 7)  # undo records go with their event
+        assert count(store, "undo") == 0
     finally:
         store.close()
 

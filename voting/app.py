@@ -100,14 +100,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hub = Hub(settings.tick_seconds, settings.phone_tick_seconds, settings.slow_client_seconds)
         writer.on_health = hub.storage_changed
         await hub.start()
+        voting = Voting(store, writer, hub, settings.role_minimum)
         try:
+            await voting.resume_countdowns()  # a deadline that passed meanwhile closes voting now
             yield {
                 "settings": settings,
-                "voting": Voting(store, writer, hub, settings.role_minimum),
+                "voting": voting,
                 "templates": make_templates(),
                 "guards": Guards(settings),
             }
         finally:
+            await voting.stop_countdowns()
             await hub.stop()
             await writer.stop()
             store.close()

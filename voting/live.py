@@ -7,11 +7,23 @@ results while they are hidden from phones, the projector not while hidden from i
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from voting.joins import JoinRate
-from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement, is_id
+from voting.models import (
+    PENDING,
+    PUBLISHED,
+    SCALES,
+    TRANSLATION_LANGUAGES,
+    Comment,
+    Event,
+    InputError,
+    Statement,
+    is_id,
+)
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
+from voting.steps import next_step
 from voting.store import Store
 
 PARTICIPANT = "participant"
@@ -19,6 +31,7 @@ PROJECTOR = "projector"
 MODERATOR = "moderator"
 ROLES = (PARTICIPANT, PROJECTOR, MODERATOR)
 TICKER_SIZE = 5  # published comments in the projector's ticker
+DEFAULT_LANGUAGE = "nl"  # the language statements are written in unless the event says
 PHONE_COMMENTS = 50  # the most supported (then newest) comments a phone lists
 
 
@@ -138,11 +151,13 @@ class Room:
 
     # -- payloads ---------------------------------------------------------------------------
 
-    def state_payload(self, role: str) -> dict[str, Any]:
+    def state_payload(self, role: str, presenter: bool = False) -> dict[str, Any]:
+        """What `role` sees of the room; `presenter`: this projector may drive the evening."""
         state = self.event.state
         current = self.current()
         payload: dict[str, Any] = {
             "type": "state",
+            "server_time": round(time.time(), 3),
             "event": {"code": self.code, "title": self.event.title},
             "statement": None if current is None else current.public(),
             "index": self.index_of(state.statement_id),
@@ -160,10 +175,44 @@ class Room:
             "second_language": state.second_language,
             "roles": self.event.roles,
             "tickets": self.event.tickets,
+            "blank": state.blank,
+            "ended": state.ended,
+            "countdown": state.countdown(),
+            "end": self.end_payload(),
         }
+        if role in (PROJECTOR, MODERATOR):
+            payload["presenter"] = presenter or role == MODERATOR
         if role == MODERATOR:
-            payload["statements"] = [{**s.public(), **self.statement_figures(s)} for s in self.statements]
+            payload["auto_open"] = state.auto_open
+            payload["can_advance"] = next_step(self)
+            payload["statements"] = [self.statement_entry(s) for s in self.statements]
         return payload
+
+    def statement_entry(self, statement: Statement) -> dict[str, Any]:
+        """A statement as the moderator's list shows it."""
+        language = getattr(self.event, "language", None) or DEFAULT_LANGUAGE
+        missing = [
+            lang for lang in TRANSLATION_LANGUAGES
+            if lang != language and lang not in statement.translations
+        ]  # fmt: skip
+        return {
+            **statement.public(),
+            **self.statement_figures(statement),
+            "comments": len(self.comments_on(statement.id)),
+            "stale": statement.stale,
+            "missing": missing,
+        }
+
+    def end_payload(self) -> dict[str, Any] | None:
+        """The end screen's figures while it is on: who took part, where the report is."""
+        if not self.event.state.ended:
+            return None
+        voted: set[str] = set()
+        for tallies in (self.tallies, self.second):
+            for tally in tallies.values():
+                voted.update(tally.choices)
+        token = self.event.report_token
+        return {"participants": len(voted), "report": None if token is None else f"/r/{token}"}
 
     def highlighted(self) -> dict[str, Any] | None:
         comment = self.comments.get(self.event.state.highlight or -1)
@@ -209,6 +258,7 @@ class Room:
             "statement": None if current is None else current.id,
             "round": 1 if current is None else current.round,
             "connected": connected,
+            "joined": len(self.role_of),  # every participant of the event, connected or not
             "voters": 0 if tally is None else tally.voters,
             "results": None,
         }

@@ -208,6 +208,9 @@ class Statement:
     scale: str = DEFAULT_SCALE
     round: int = 1  # 2 once the moderator starts a second round
     translations: dict[str, str] = field(default_factory=dict)  # language → text
+    ballot: int = 0  # +1 whenever its votes are reset: phones show a fresh ballot
+    edited: bool = False  # its text changed while it had votes
+    stale: list[str] = field(default_factory=list)  # translations older than the text
 
     def public(self) -> dict[str, Any]:
         return {
@@ -218,6 +221,8 @@ class Statement:
             "options": list(SCALES[self.scale].options),
             "round": self.round,
             "translations": self.translations,
+            "ballot": self.ballot,
+            "edited": self.edited,
         }
 
     def text_in(self, language: str) -> str:
@@ -240,19 +245,33 @@ class LiveState:
     show_qr: bool = False  # the projector shows the join QR code full screen
     high_contrast: bool = False  # the projector's theme for weak beamers
     second_language: str | None = None  # the projector also shows statements in this language
+    blank: bool = False  # the projector shows black
+    ended: bool = False  # the end screen is on
+    auto_open: bool = False  # showing a statement opens voting at once
+    countdown_ends_at: float | None = None  # epoch seconds when the countdown closes voting
+    countdown_seconds: int | None = None  # the countdown's length
 
     def moved_to(self, statement_id: int | None) -> LiveState:
-        """The state after moving to another statement: voting closed, results hidden,
-        nothing highlighted; the event's comment settings stay."""
+        """The state after moving to another statement: voting closed (opened at once with
+        auto_open), results hidden, nothing highlighted, no countdown, no end screen; the
+        event's comment settings and a black projector stay."""
         return LiveState(
             statement_id=statement_id,
+            voting_open=self.auto_open and statement_id is not None,
             ticker=self.ticker,
             comments=self.comments,
             premoderation=self.premoderation,
             by_role=self.by_role,
             high_contrast=self.high_contrast,
             second_language=self.second_language,
+            blank=self.blank,
+            auto_open=self.auto_open,
         )
+
+    def countdown(self) -> dict[str, Any] | None:
+        if self.countdown_ends_at is None:
+            return None
+        return {"ends_at": self.countdown_ends_at, "seconds": self.countdown_seconds}
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -30,7 +30,13 @@ CREATE TABLE IF NOT EXISTS events (
     show_qr INTEGER NOT NULL DEFAULT 0,  -- the projector shows the QR code full screen
     high_contrast INTEGER NOT NULL DEFAULT 0,  -- the projector's high-contrast theme
     second_language TEXT,  -- the projector also shows statements in this language
-    tickets_required INTEGER NOT NULL DEFAULT 0  -- only phones with a redeemed ticket take part
+    tickets_required INTEGER NOT NULL DEFAULT 0,  -- only phones with a redeemed ticket take part
+    blank INTEGER NOT NULL DEFAULT 0,  -- the projector shows black (presenter key B)
+    ended INTEGER NOT NULL DEFAULT 0,  -- the end screen is on
+    auto_open INTEGER NOT NULL DEFAULT 0,  -- showing a statement opens voting at once
+    countdown_ends_at REAL,  -- epoch seconds when the running countdown closes voting
+    countdown_seconds INTEGER,  -- its length
+    role_translations TEXT NOT NULL DEFAULT '{}'  -- JSON: role → language → name
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -39,7 +45,10 @@ CREATE TABLE IF NOT EXISTS statements (
     text TEXT NOT NULL,
     scale TEXT NOT NULL,
     round INTEGER NOT NULL DEFAULT 1,  -- 2 once the moderator starts a second round
-    translations TEXT NOT NULL DEFAULT '{}'  -- JSON: language → the statement's text
+    translations TEXT NOT NULL DEFAULT '{}',  -- JSON: language → the statement's text
+    ballot INTEGER NOT NULL DEFAULT 0,  -- +1 whenever its votes are reset: phones start afresh
+    edited_after_votes INTEGER NOT NULL DEFAULT 0,  -- its text changed while it had votes
+    stale_translations TEXT NOT NULL DEFAULT '[]'  -- JSON: languages older than the text
 );
 CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
 CREATE TABLE IF NOT EXISTS participants (
@@ -92,9 +101,25 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE INDEX IF NOT EXISTS tickets_by_event ON tickets(event_id);
 CREATE UNIQUE INDEX IF NOT EXISTS tickets_by_holder ON tickets(event_id, participant_id);
 """
+_UNDO = """
+-- Destructive moderator actions that can still be undone: everything needed to put the
+-- rows back exactly (JSON), for a minute.
+CREATE TABLE IF NOT EXISTS undo (
+    id TEXT PRIMARY KEY,  -- a random token
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    action TEXT NOT NULL CHECK (action IN ('reset', 'delete')),
+    statement_id INTEGER NOT NULL,  -- no foreign key: a deleted statement is what it restores
+    label TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS undo_by_event ON undo(event_id, created_at);
+"""
 # The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
 # up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
-SCHEMA = _CORE + _COMMENTS + _TICKETS
+SCHEMA = _CORE + _COMMENTS + _TICKETS + _UNDO
 MIGRATIONS = {
     2: _COMMENTS
     + """
@@ -132,6 +157,18 @@ ALTER TABLE statements ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
     6: _TICKETS
     + """
 ALTER TABLE events ADD COLUMN tickets_required INTEGER NOT NULL DEFAULT 0;
+""",
+    7: _UNDO
+    + """
+ALTER TABLE events ADD COLUMN blank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN auto_open INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN countdown_ends_at REAL;
+ALTER TABLE events ADD COLUMN countdown_seconds INTEGER;
+ALTER TABLE events ADD COLUMN role_translations TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE statements ADD COLUMN ballot INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE statements ADD COLUMN edited_after_votes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE statements ADD COLUMN stale_translations TEXT NOT NULL DEFAULT '[]';
 """,
 }
 

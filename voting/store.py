@@ -80,13 +80,7 @@ class Store:
         rows = self.conn.execute(
             "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
         )
-        return [
-            Statement(
-                r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"],
-                json.loads(r["translations"]),
-            )
-            for r in rows
-        ]
+        return [_statement(r) for r in rows]
 
     def votes(self, event_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
@@ -154,11 +148,24 @@ class Store:
         )
         return {event_id: (printed, redeemed) for event_id, printed, redeemed in rows}
 
+    def running_countdowns(self) -> list[str]:
+        """The codes of events whose countdown was running when the server stopped."""
+        rows = self.conn.execute("SELECT code FROM events WHERE countdown_ends_at IS NOT NULL")
+        return [code for (code,) in rows]
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
         ).fetchone()
         return int(row[0])
+
+
+def _statement(r: sqlite3.Row) -> Statement:
+    return Statement(
+        r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"],
+        json.loads(r["translations"]), r["ballot"], bool(r["edited_after_votes"]),
+        json.loads(r["stale_translations"]),
+    )
 
 
 def _event(row: sqlite3.Row) -> Event:
@@ -175,6 +182,11 @@ def _event(row: sqlite3.Row) -> Event:
         show_qr=bool(row["show_qr"]),
         high_contrast=bool(row["high_contrast"]),
         second_language=row["second_language"],
+        blank=bool(row["blank"]),
+        ended=bool(row["ended"]),
+        auto_open=bool(row["auto_open"]),
+        countdown_ends_at=row["countdown_ends_at"],
+        countdown_seconds=row["countdown_seconds"],
     )
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
@@ -293,7 +305,8 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
     conn.execute(
         "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
         " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
-        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ?, second_language = ?"
+        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ?, second_language = ?,"
+        " blank = ?, ended = ?, auto_open = ?, countdown_ends_at = ?, countdown_seconds = ?"
         " WHERE id = ?",
         (
             state.statement_id,
@@ -308,6 +321,11 @@ def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> Non
             int(state.show_qr),
             int(state.high_contrast),
             state.second_language,
+            int(state.blank),
+            int(state.ended),
+            int(state.auto_open),
+            state.countdown_ends_at,
+            state.countdown_seconds,
             event_id,
         ),
     )
@@ -337,6 +355,14 @@ def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None 
         conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
     else:
         conn.execute("DELETE FROM votes WHERE statement_id = ? AND round = ?", (statement_id, round))
+
+
+def reset_votes(conn: sqlite3.Connection, statement_id: int, round: int) -> int:
+    """Delete the votes of a statement's round and give it a new ballot number (phones
+    that see it change start afresh). Returns the new ballot number."""
+    delete_votes(conn, statement_id, round)
+    conn.execute("UPDATE statements SET ballot = ballot + 1 WHERE id = ?", (statement_id,))
+    return int(conn.execute("SELECT ballot FROM statements WHERE id = ?", (statement_id,)).fetchone()[0])
 
 
 def set_round(conn: sqlite3.Connection, statement_id: int, round: int) -> None:

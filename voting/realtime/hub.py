@@ -50,6 +50,7 @@ class Client:
     role: str
     participant: str | None
     outbox: Outbox
+    presenter: bool = False  # a projector opened by the event's moderator: it may drive
 
     def send(self, payload: dict[str, Any], key: str | None = None) -> bool:
         return self.outbox.push(encode(payload), key)
@@ -171,6 +172,11 @@ class Hub:
         channel = self.channel(room)
         for role in ROLES:
             self._fan_out(channel, role, encode(room.state_payload(role)), "state")
+        presenters = [c for c in channel.clients[PROJECTOR] if c.presenter]
+        if presenters:  # a projector the moderator opened: its own state, which says so
+            text = encode(room.state_payload(PROJECTOR, presenter=True))
+            for client in presenters:
+                client.outbox.push(text, "state")  # replaces the plain one, still queued
         channel.dirty = channel.phones_dirty = True
         if channel.comments_statement != room.state.statement_id:  # a new list to show
             channel.comments_dirty = channel.phone_comments_dirty = True

@@ -11,14 +11,12 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Send
 from starlette.websockets import WebSocket
 
-from voting import tickets
-from voting.i18n import Translate, translator
+from voting.i18n import translator
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.models import InputError, is_id
 from voting.ratelimit import RateLimit
@@ -29,6 +27,7 @@ from voting.services import Voting
 from voting.settings import Settings
 from voting.web.common import from_own_site, language, look_up, lookup_wait
 from voting.web.guards import guards
+from voting.web.handlers import HANDLERS, PRESENTER, Session, error
 
 MAX_MESSAGE_CHARS = {PARTICIPANT: 2_000, MODERATOR: 64_000}
 DEFAULT_MAX_MESSAGE_CHARS = 500
@@ -45,24 +44,6 @@ CLOSE_GRACE_SECONDS = 5.0  # for a too-slow client to take its 4408 before it is
 CLOSE_TOO_MANY_CODES = 4429
 
 
-@dataclass
-class Session:
-    """One connected page: what it may do and where replies go."""
-
-    voting: Voting
-    room: Room
-    client: Client
-    translate: Translate  # in the page's language
-
-    def reply(self, payload: dict[str, Any]) -> None:
-        self.client.send(payload)
-
-    def refuse(self, error: InputError, ref: object = None) -> None:
-        """Tell this page why its message changed nothing, in its own language."""
-        self.client.send(_error(error.code, error.in_language(self.translate), ref))
-
-
-Handler = Callable[[Session, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 async def endpoint(ws: WebSocket) -> None:
@@ -84,7 +65,8 @@ async def endpoint(ws: WebSocket) -> None:
         await ws.close(code=close_code)
         return
     participant = ws.session.get("pid") if role == PARTICIPANT else None
-    client = Client(role, participant, Outbox(settings.outbox_limit))
+    presenter = role == PROJECTOR and is_moderator(ws.session, room.event)
+    client = Client(role, participant, Outbox(settings.outbox_limit), presenter)
     surface = {PARTICIPANT: "j", PROJECTOR: "p", MODERATOR: "m"}[role]
     session = Session(voting, room, client, translator(language(ws, surface)))
     voting.hub.subscribe(room, client)
@@ -101,7 +83,7 @@ async def endpoint(ws: WebSocket) -> None:
     if role == MODERATOR:
         welcome["storage"] = voting.hub.storage
     client.send(welcome)
-    client.send(room.state_payload(role), "state")
+    client.send(room.state_payload(role, presenter), "state")
     tally = room.tally_payload(role, voting.hub.connected(room))
     if tally is not None:
         client.send(tally, "tally")
@@ -204,7 +186,7 @@ async def _receive_loop(ws: WebSocket, session: Session) -> None:
         if message["type"] == "websocket.disconnect":
             return
         if not session.voting.is_live(session.room):  # the event was deleted meanwhile
-            await ws.send_json(_error("unknown_event", "There is no event with this code."))
+            await ws.send_json(error("unknown_event", "There is no event with this code."))
             await ws.close(code=CLOSE_UNKNOWN_EVENT)
             return
         text = message.get("text")
@@ -246,11 +228,11 @@ async def _handle(session: Session, text: str) -> None:
         return
     ref = ref if is_id(ref) or isinstance(ref, str) else None
     kind = data["type"]
-    handler, allowed = _HANDLERS.get(kind, (None, ()))
+    handler, allowed = HANDLERS.get(kind, (None, ()))
     if handler is None:
         session.refuse(InputError("unknown_type", "Unknown message type {kind!r}.", kind=kind[:40]), ref)
         return
-    if session.client.role not in allowed:
+    if not _may_send(session.client, allowed, data):
         role = session.client.role
         session.refuse(InputError("forbidden", "{role} cannot send {kind!r}.", role=role, kind=kind), ref)
         return
@@ -261,6 +243,16 @@ async def _handle(session: Session, text: str) -> None:
         return
     if reply is not None:
         session.reply({**reply, "ref": ref} if ref is not None else reply)
+
+
+def _may_send(client: Client, allowed: tuple[str, ...], data: dict[str, Any]) -> bool:
+    """Whether this page may send this message: by its role, or as a presenter projector
+    (the moderator's own projector), which may step through the evening and black it out."""
+    if client.role in allowed:
+        return True
+    if not (client.presenter and PRESENTER in allowed):
+        return False
+    return data["type"] != "settings" or set(data) - {"type", "id"} == {"blank"}
 
 
 MAX_NESTING = 10  # messages nest 3 deep; ~970 deep exhausts Python's recursion limit
@@ -299,176 +291,3 @@ def _depth(data: Any) -> int:
             deepest = max(deepest, depth)
             pending.extend((item, depth + 1) for item in value)
     return deepest
-
-
-def _error(code: str, message: str, ref: object = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if ref is not None:
-        payload["ref"] = ref
-    return payload
-
-
-# -- handlers --------------------------------------------------------------------------------
-
-OK: dict[str, Any] = {"type": "ok"}
-
-
-async def _ping(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "pong"}
-
-
-async def _vote(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    participant = session.client.participant
-    assert participant is not None
-    statement, option = data.get("statement"), data.get("option")
-    await session.voting.cast_vote(session.room, participant, statement, option)
-    return {"type": "ack", "statement": statement, "option": option}
-
-
-async def _comment(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    participant = session.client.participant
-    assert participant is not None
-    comment = await session.voting.add_comment(
-        session.room, participant, data.get("statement"), data.get("text"), data.get("name")
-    )
-    return {"type": "comment.ack", "comment": {**comment.public(), "status": comment.status}}
-
-
-async def _support(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    participant = session.client.participant
-    assert participant is not None
-    comment = await session.voting.support(session.room, participant, data.get("comment"), data.get("on"))
-    return {
-        "type": "support.ack",
-        "comment": comment.id,
-        "on": data["on"],
-        "support": len(comment.supporters),
-    }
-
-
-async def _comment_status(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.moderate_comment(session.room, data.get("comment"), data.get("status"))
-    return OK
-
-
-async def _highlight(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.highlight(session.room, data.get("comment"))
-    return OK
-
-
-async def _settings(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    settings = {k: v for k, v in data.items() if k not in ("type", "id")}
-    await session.voting.settings(session.room, settings)
-    return OK
-
-
-async def _role(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    participant = session.client.participant
-    assert participant is not None
-    await session.voting.set_role(session.room, participant, data.get("role"))
-    return {"type": "role.ack", "role": data.get("role")}
-
-
-async def _roles(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.set_roles(session.room, data.get("roles"))
-    return OK
-
-
-async def _tickets(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await tickets.set_required(session.voting, session.room, data.get("required"))
-    return OK
-
-
-async def _round(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.start_round(session.room, data.get("statement"))
-    return OK
-
-
-async def _goto(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    target = data.get("statement")
-    if target is not None and not isinstance(target, int):
-        raise InputError("unknown_statement", "There is no statement {target!r} here.", target=target)
-    await session.voting.goto(session.room, target)
-    return OK
-
-
-async def _next(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.step(session.room, +1)
-    return OK
-
-
-async def _previous(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.step(session.room, -1)
-    return OK
-
-
-def _flag(data: dict[str, Any], name: str) -> bool:
-    value = data.get(name)
-    if not isinstance(value, bool):
-        raise InputError(
-            "invalid_value", '"{name}" must be true or false, not {value!r}.', name=name, value=value
-        )
-    return value
-
-
-async def _voting(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.set_voting(session.room, _flag(data, "open"))
-    return OK
-
-
-async def _results(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.set_results(session.room, str(data.get("target")), _flag(data, "shown"))
-    return OK
-
-
-async def _reset(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.reset_votes(session.room, data.get("statement"))
-    return OK
-
-
-async def _add(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.add_statements(session.room, data.get("texts"), data.get("scale", "likert5"))
-    return OK
-
-
-async def _edit(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.edit_statement(
-        session.room, data.get("statement"), data.get("text"), data.get("scale"), data.get("translations")
-    )
-    return OK
-
-
-async def _delete(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.delete_statement(session.room, data.get("statement"))
-    return OK
-
-
-async def _move(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.move_statement(session.room, data.get("statement"), data.get("position"))
-    return OK
-
-
-EVERYONE = ROLES
-_HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
-    "ping": (_ping, EVERYONE),
-    "vote": (_vote, (PARTICIPANT,)),
-    "comment": (_comment, (PARTICIPANT,)),
-    "support": (_support, (PARTICIPANT,)),
-    "comment.status": (_comment_status, (MODERATOR,)),
-    "highlight": (_highlight, (MODERATOR,)),
-    "settings": (_settings, (MODERATOR,)),
-    "role": (_role, (PARTICIPANT,)),
-    "roles": (_roles, (MODERATOR,)),
-    "round": (_round, (MODERATOR,)),
-    "tickets": (_tickets, (MODERATOR,)),
-    "goto": (_goto, (MODERATOR,)),
-    "next": (_next, (MODERATOR,)),
-    "prev": (_previous, (MODERATOR,)),
-    "voting": (_voting, (MODERATOR,)),
-    "results": (_results, (MODERATOR,)),
-    "reset": (_reset, (MODERATOR,)),
-    "statement.add": (_add, (MODERATOR,)),
-    "statement.edit": (_edit, (MODERATOR,)),
-    "statement.delete": (_delete, (MODERATOR,)),
-    "statement.move": (_move, (MODERATOR,)),
-}

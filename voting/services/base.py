@@ -1,0 +1,116 @@
+"""The services' common ground: the store, writer and hub, the rooms in memory, one lock per event."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any
+
+from voting import store as sql
+from voting.health import StorageError
+from voting.live import Room
+from voting.models import (
+    Event,
+    InputError,
+    LiveState,
+    check_scale,
+    clean_roles,
+    clean_statement_text,
+    clean_title,
+)
+from voting.realtime.hub import Hub
+from voting.results import DEFAULT_ROLE_MINIMUM
+from voting.store import Store
+from voting.writer import Writer
+
+MAX_STATEMENTS = 200
+COMMENTS_PER_MINUTE = 5  # per participant
+COMMENTS_PER_STATEMENT = 20  # per participant
+
+
+class Base:
+    def __init__(
+        self, store: Store, writer: Writer, hub: Hub, role_minimum: int = DEFAULT_ROLE_MINIMUM
+    ) -> None:
+        self.store = store
+        self.role_minimum = role_minimum
+        self.writer = writer
+        self.hub = hub
+        self.rooms: dict[str, Room] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._recent_comments: dict[tuple[str, str], deque[float]] = {}
+        self._comment_locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def room(self, code: str) -> Room | None:
+        room = self.rooms.get(code)
+        if room is None:
+            if not (isinstance(code, str) and len(code) == 6 and code.isdigit()):
+                return None
+            event = self.store.event_by_code(code)
+            if event is None:
+                return None
+            room = self.rooms[code] = Room.load(self.store, event)
+            room.role_minimum = self.role_minimum
+            self._state_stored(room)  # e.g. a countdown still running
+        return room
+
+    async def storage_health(self, fresh_seconds: float = 10.0) -> dict[str, Any]:
+        """The writer's view of the database; with no good commit for `fresh_seconds`, a
+        probe write first finds out (a quiet disk may have filled or gone read-only)."""
+        health = self.writer.health
+        if health.ok and time.monotonic() - health.last_ok > fresh_seconds:
+            try:
+                async with asyncio.timeout(5):
+                    await self.writer.submit(sql.put_setting, "health_probe", sql.now())
+            except StorageError:
+                pass  # recorded in writer.health
+            except TimeoutError:
+                message = "The database did not answer within 5 s."
+                return {"ok": False, "reason": "stalled", "message": message}
+        return health.payload()
+
+    def is_live(self, room: Room) -> bool:
+        """False once the room's event has been deleted (screens may still hold the room)."""
+        return self.rooms.get(room.code) is room
+
+    def _lock(self, room: Room) -> asyncio.Lock:
+        return self._locks.setdefault(room.code, asyncio.Lock())
+
+    async def _set_state(self, room: Room, state: LiveState) -> None:
+        await self.writer.submit(sql.save_state, room.event.id, state)
+        room.event.state = state
+        self._state_stored(room)
+        self.hub.state_changed(room)
+
+    def _state_stored(self, room: Room) -> None:
+        """Called with every new state of a room (the countdown's timer follows it)."""
+
+
+    # -- organiser ----------------------------------------------------------------------------
+
+    async def create_event(
+        self,
+        title: str,
+        texts: list[str],
+        scale: str,
+        roles: object = (),
+        translations: list[dict[str, str]] | None = None,
+    ) -> Event:
+        title = clean_title(title)
+        scale = check_scale(scale)
+        texts = [clean_statement_text(t) for t in texts]
+        cleaned_roles = clean_roles(list(roles) if isinstance(roles, tuple) else roles)
+        if len(texts) > MAX_STATEMENTS:
+            raise InputError(
+                "too_many", "An event can have at most {limit} statements.", limit=MAX_STATEMENTS
+            )
+        return await self.writer.submit(
+            sql.insert_event, title, texts, scale, cleaned_roles, translations or []
+        )
+
+    async def delete_event(self, room: Room) -> None:
+        async with self._lock(room):
+            await self.writer.submit(sql.delete_event, room.event.id)
+            self.rooms.pop(room.code, None)
+
