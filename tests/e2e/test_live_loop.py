@@ -47,7 +47,7 @@ def test_live_loop(live_app: Any, new_context: Any, phone_args: dict[str, Any]) 
     for phone in phones:
         phone.goto(live_app.participant_url)
         expect(phone.locator("[data-view=waiting]")).to_be_visible(timeout=T)
-    expect(projector.locator("[data-connected]")).to_have_text("3", timeout=T)
+    expect(projector.locator("[data-joined]")).to_have_text("3", timeout=T)
 
     # The moderator puts statement 1 on screen and opens voting.
     moderator.locator(f"li[data-id='{id1}'] button[data-action=goto]").click()
@@ -65,7 +65,7 @@ def test_live_loop(live_app: Any, new_context: Any, phone_args: dict[str, Any]) 
 
     expect(projector.locator("[data-statement]")).to_have_text(stmt1, timeout=T)
     expect(projector.locator("[data-voters]")).to_have_text("3", timeout=T)
-    expect(projector.locator("[data-connected]")).to_have_text("3", timeout=T)
+    expect(projector.locator("[data-joined]")).to_have_text("3", timeout=T)
     expect(moderator.locator("#moderator [data-voters]")).to_have_text("3", timeout=T)
 
     # Results stay off the projector until the moderator reveals them.
@@ -102,7 +102,7 @@ def test_live_loop(live_app: Any, new_context: Any, phone_args: dict[str, Any]) 
     # A phone reloads while on statement 2; back on statement 1 it still sees its vote.
     phones[0].reload()
     expect(phones[0].locator("[data-statement]")).to_have_text(stmt2, timeout=T)
-    expect(projector.locator("[data-connected]")).to_have_text("3", timeout=T)
+    expect(projector.locator("[data-joined]")).to_have_text("3", timeout=T)
     click(moderator, "prev")
     for phone, option in zip(phones, ["agree", "agree", "strongly_agree"], strict=True):
         expect(phone.locator("[data-statement]")).to_have_text(stmt1, timeout=T)

@@ -45,7 +45,7 @@ def sent(page: Page) -> list[dict[str, Any]]:
 
 def test_keys_send_messages_and_never_scroll(live_app: Any, new_context: Any) -> None:
     page = new_context(viewport={"width": 1280, "height": 720}).new_page()
-    harness(page, live_app.projector_url)
+    harness(page, live_app.base_url + "/")
     for key in ("PageDown", "ArrowRight", "Space"):
         page.keyboard.press(key)
     assert sent(page) == [{"type": "advance"}] * 3
@@ -73,7 +73,7 @@ def test_keys_send_messages_and_never_scroll(live_app: Any, new_context: Any) ->
 
 def test_keys_leave_typing_buttons_and_widgets_alone(live_app: Any, new_context: Any) -> None:
     page = new_context(viewport={"width": 1280, "height": 720}).new_page()
-    harness(page, live_app.projector_url)
+    harness(page, live_app.base_url + "/")
     for field in ("#field", "#area", "#editable"):
         page.locator(field).focus()
         for key in ("PageDown", "ArrowRight", "Space", "b", "f", "PageUp"):

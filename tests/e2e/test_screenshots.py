@@ -141,7 +141,7 @@ def test_screenshots(
     for bot, option in zip(bots, BOT_VOTES[0], strict=True):
         bot.vote(first, option)
     expect(projector.locator("[data-voters]")).to_have_text("12", timeout=T)
-    expect(projector.locator("[data-connected]")).to_have_text("12", timeout=T)
+    expect(projector.locator("[data-joined]")).to_have_text("12", timeout=T)
     expect(projector.locator("[data-results-hidden]")).to_be_visible()
     shoot(phone, "phone-ballot.png", scale="css")
     shoot(projector, "projector-hidden.png")
