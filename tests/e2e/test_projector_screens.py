@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -153,3 +154,38 @@ def test_favicon(live_app: Any, new_context: Any) -> None:
         response = page.request.get(f"{live_app.base_url}{href}")
         assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in response.body()
+
+
+def test_real_server_countdown_and_end_screen(
+    live_app: Any, new_context: Any, join_bots: Callable[[Any, int], list[BotPhone]]
+) -> None:
+    """End to end: the moderator's countdown and end screen as the server sends them, and
+    the presenter projector walking the evening with PageDown."""
+    laptop = new_context(viewport={"width": 1920, "height": 1080}, locale="en")
+    laptop.new_page().goto(live_app.moderator_url)
+    page = laptop.new_page()
+    page.goto(live_app.projector_url)
+    expect(page.locator("#projector")).to_have_attribute("data-presenter", "", timeout=T)
+    bots = join_bots(live_app, 2)
+    page.keyboard.press("PageDown")  # welcome → the first statement
+    expect(page.locator("[data-statement]")).to_have_text(live_app.statements[0], timeout=T)
+    moderator = ModeratorBot(live_app)
+    try:
+        moderator.do({"type": "countdown", "seconds": 30})
+        countdown = page.locator("[data-countdown]")
+        expect(countdown).to_be_visible(timeout=T)
+        expect(countdown.locator("[data-countdown-time]")).to_have_text(re.compile(r"0:(30|29|28)"))
+        vote_all(bots, live_app.statement_ids[0], ["agree", "agree"])
+        expect(page.locator("[data-turnout]")).to_have_text("2 of 2 voted", timeout=T)
+        moderator.do({"type": "countdown", "seconds": None})
+        expect(countdown).to_be_hidden(timeout=T)
+        moderator.do({"type": "end", "on": True})
+        end = page.locator("[data-end]")
+        expect(end).to_be_visible(timeout=T)
+        expect(end.locator("[data-end-count]")).to_have_text("2 people took part")
+        expect(page.locator(".join-panel")).to_be_hidden()
+        page.reload()  # the first render from HTTP is the end screen too
+        expect(end).to_be_visible()
+        expect(end.locator("[data-end-count]")).to_have_text("2 people took part")
+    finally:
+        moderator.close()

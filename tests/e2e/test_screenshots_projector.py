@@ -3,7 +3,6 @@ results at 1080p, round 2, the countdown and the end screen."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.bots import BotPhone
 from tests.e2e.projector_helpers import ModeratorBot, vote_all
-from tests.e2e.test_projector_screens import inject, projector
+from tests.e2e.test_projector_screens import projector
 from tests.e2e.test_screenshots import assert_projector_fits, shoot
 from voting.demo import DEMO_STATEMENTS, DEMO_TITLE
 
@@ -43,13 +42,12 @@ def test_projector_screenshots(
         vote_all(bots, first, ROUND_1)
         expect(page.locator("[data-turnout]")).to_have_text("12 van 12 stemden", timeout=T)
 
-        # The countdown while voting is open.
-        now = time.time()
-        inject(page, server_time=now, countdown={"ends_at": now + 45.5, "seconds": 60})
-        expect(page.locator("[data-countdown-time]")).to_have_text("0:45")
+        # The countdown while voting is open (the server's).
+        moderator.do({"type": "countdown", "seconds": 45})
+        expect(page.locator("[data-countdown-time]")).to_have_text("0:45", timeout=T)
         page.wait_for_timeout(300)
         shoot(page, "projector-countdown.png")
-        inject(page, countdown=None)
+        moderator.do({"type": "countdown", "seconds": None})
 
         # The results at 1080p.
         moderator.do({"type": "voting", "open": False})
@@ -70,10 +68,9 @@ def test_projector_screenshots(
         page.wait_for_timeout(800)
         assert_projector_fits(page)
         shoot(page, "projector-rounds-1080p.png")
+        # The end of the evening.
+        moderator.do({"type": "end", "on": True})
+        expect(page.locator("[data-end]")).to_be_visible(timeout=T)
+        shoot(page, "projector-end.png")
     finally:
         moderator.close()
-
-    # The end of the evening.
-    inject(page, ended=True, statement=None, end={"participants": 12, "report": "/r/Xk3v9QpL2"})
-    expect(page.locator("[data-end]")).to_be_visible()
-    shoot(page, "projector-end.png")
