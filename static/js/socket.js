@@ -1,8 +1,18 @@
 // One WebSocket per page that reconnects by itself with back-off.
 // The server sends the full state on every (re)connect, so a reconnect is a resync.
+//
+// A socket can also die silently: a frozen server, or Wi-Fi that drops without a close,
+// leaves it "open" for minutes. So the page listens: after QUIET_MS without any frame it
+// sends a ping, and a ping unanswered for DEAD_MS gives the socket up and reconnects. A
+// frozen server is noticed within about 10 s; a room whose phones get frames anyway sends
+// no pings at all.
 
 const FATAL = { 4400: "invalid_role", 4403: "forbidden", 4404: "unknown_event" };
 const NO_IDENTITY = 4401;
+const QUIET_MS = 2500; // no frame for this long: ask with a ping
+const DEAD_MS = 5000; // a ping unanswered for this long: the socket is dead
+const CONNECT_MS = 8000; // a handshake not done by then will not be
+const TICK_MS = 1000;
 
 export function connectLive(code, role, { onMessage, onStatus }) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -10,18 +20,32 @@ export function connectLive(code, role, { onMessage, onStatus }) {
   let socket = null;
   let attempt = 0;
   let stopped = false;
-  let pingTimer = null;
+  let retryTimer = null;
+  let watchTimer = null;
+  let lastSeen = 0; // when the last frame arrived (or the socket opened)
+  let pingSentAt = null; // an unanswered probe
+  let lastTick = 0;
 
   function open() {
+    clearTimeout(retryTimer);
     onStatus(attempt === 0 ? "connecting" : "reconnecting");
-    socket = new WebSocket(url);
-    socket.addEventListener("open", () => {
+    const mine = new WebSocket(url);
+    socket = mine;
+    const openedAt = Date.now();
+    lastTick = openedAt;
+    pingSentAt = null;
+    clearInterval(watchTimer);
+    watchTimer = setInterval(() => watch(mine, openedAt), TICK_MS);
+    mine.addEventListener("open", () => {
+      if (socket !== mine) return;
       attempt = 0;
+      lastSeen = Date.now();
       onStatus("online");
-      clearInterval(pingTimer);
-      pingTimer = setInterval(() => send({ type: "ping" }), 25000);
     });
-    socket.addEventListener("message", (event) => {
+    mine.addEventListener("message", (event) => {
+      if (socket !== mine) return;
+      lastSeen = Date.now();
+      pingSentAt = null;
       let message;
       try {
         message = JSON.parse(event.data);
@@ -31,8 +55,9 @@ export function connectLive(code, role, { onMessage, onStatus }) {
       }
       onMessage(message);
     });
-    socket.addEventListener("close", (event) => {
-      clearInterval(pingTimer);
+    mine.addEventListener("close", (event) => {
+      if (socket !== mine) return; // given up already: a new one is on its way
+      clearInterval(watchTimer);
       if (event.code === NO_IDENTITY) {
         location.reload(); // the page load gives us our participant cookie
         return;
@@ -42,13 +67,51 @@ export function connectLive(code, role, { onMessage, onStatus }) {
         onStatus("fatal", FATAL[event.code]);
         return;
       }
-      if (stopped) return;
-      attempt += 1;
-      onStatus("reconnecting");
-      // 0.5 s, 1 s, 2 s, 4 s … up to 15 s, with jitter so a room does not reconnect in step.
-      const delay = Math.min(15000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
-      setTimeout(open, delay);
+      reconnect();
     });
+  }
+
+  function reconnect() {
+    if (stopped) return;
+    attempt += 1;
+    onStatus("reconnecting");
+    // 0.5 s, 1 s, 2 s, 4 s … up to 15 s, with jitter so a room does not reconnect in step.
+    const delay = Math.min(15000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(open, delay);
+  }
+
+  // Give up on a socket that stopped answering: forget it (its late events are ignored),
+  // close it without waiting for the closing handshake, and reconnect.
+  function abandon(dead) {
+    clearInterval(watchTimer);
+    socket = null;
+    try {
+      dead.close();
+    } catch {
+      // closing a socket that never opened may throw in old browsers; it is gone anyway
+    }
+    reconnect();
+  }
+
+  function watch(mine, openedAt) {
+    if (socket !== mine) return;
+    const now = Date.now();
+    // A timer that ran late (page hidden, phone asleep) proves nothing about the socket:
+    // start a fresh probe rather than declaring it dead.
+    const late = now - lastTick > 3 * TICK_MS;
+    lastTick = now;
+    if (mine.readyState === WebSocket.CONNECTING) {
+      if (!late && now - openedAt > CONNECT_MS) abandon(mine);
+      return;
+    }
+    if (mine.readyState !== WebSocket.OPEN) return;
+    if (late || (pingSentAt === null && now - lastSeen > QUIET_MS)) {
+      pingSentAt = now;
+      mine.send(JSON.stringify({ type: "ping" }));
+    } else if (pingSentAt !== null && now - pingSentAt > DEAD_MS) {
+      abandon(mine);
+    }
   }
 
   function send(message) {
@@ -61,7 +124,7 @@ export function connectLive(code, role, { onMessage, onStatus }) {
 
   // Phones sleep and wake: try again at once when the page comes back or the network returns.
   function retryNow() {
-    if (!stopped && socket && socket.readyState === WebSocket.CLOSED) {
+    if (!stopped && (!socket || socket.readyState === WebSocket.CLOSED)) {
       attempt = 0;
       open();
     }
@@ -72,7 +135,7 @@ export function connectLive(code, role, { onMessage, onStatus }) {
   });
 
   open();
-  return { send, isOpen: () => socket && socket.readyState === WebSocket.OPEN };
+  return { send, isOpen: () => Boolean(socket && socket.readyState === WebSocket.OPEN) };
 }
 
 export function showConnection(element, status, text) {

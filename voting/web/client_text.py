@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voting.i18n import Translate, mark
+from voting.i18n import Translate, Translator, mark, mark_n
 
 OPTION_LABELS = {
     "strongly_disagree": mark("Strongly disagree"),
@@ -36,8 +36,10 @@ CLIENT_TEXT = {
     "consensus": mark("Consensus"),
     "mean": mark("Mean"),
     "no_votes": mark("No votes yet"),
-    "confirm_reset": mark("Delete all votes on this statement? This cannot be undone."),
-    "confirm_delete": mark("Delete this statement and its votes?"),
+    "confirm_reset": mark("Delete {votes} on “{text}”? You can undo this for a minute."),
+    "confirm_delete": mark(
+        "Delete “{text}” with its {votes} and {comments}? You can undo this for a minute."
+    ),
     "error_not_current": mark("This statement is no longer open for voting."),
     "error_voting_closed": mark("Voting is closed."),
     "error_rate_limited": mark("Too fast: wait a moment and try again."),
@@ -92,6 +94,35 @@ CLIENT_TEXT = {
     "join_refused": mark("Looks like a script: {n} new identities refused in 5 minutes"),
     "join_surge": mark("Looks like a script: joining faster than a hall can"),
     "confirm_round": mark("Start a second round on this statement? Phones vote again; round 1 is kept."),
+    # The phone (issue 10): a fresh ballot after a reset or a second round, the countdown,
+    # the end screen.
+    "ballot_reset": mark("Votes on this statement were reset: please vote again."),
+    "round_again": mark("Round {n}: vote again"),
+    "countdown_left": mark("{time} left to vote"),
+    "thanks": mark("Thank you for taking part!"),
+    "read_report": mark("Read the report"),
+    "report_later": mark("The organiser will share the report afterwards."),
+    # The projector (issue 10): where the report will be, on the end screen.
+    "report_at": mark("The report: {url}"),
+    # The moderator's cockpit (issue 10).
+    "voted_of": mark("{voters} of {joined} voted"),
+    "step_show": mark("Show statement {n}"),
+    "step_open": mark("Open voting"),
+    "step_close_and_show": mark("Close voting and show results"),
+    "step_next": mark("Next statement"),
+    "step_end": mark("Show the end screen"),
+    "step_done": mark("The evening has ended"),
+    "step_none": mark("Add a statement first"),
+    "next_end": mark("After this: the end screen"),
+    "screen_end": mark("end screen"),
+    "screen_blank": mark("black screen"),
+    "undo": mark("Undo"),
+    "undo_reset": mark("Votes on “{text}” deleted"),
+    "undo_delete": mark("“{text}” deleted"),
+    "seconds_left": mark("{n} s"),
+    "flag_edited": mark("edited after votes"),
+    "flag_stale": mark("{language} may be outdated"),
+    "flag_missing": mark("no {language}"),
 }
 
 
@@ -99,8 +130,27 @@ def option_labels(_: Translate) -> dict[str, str]:
     return {key: _(label) for key, label in OPTION_LABELS.items()}
 
 
-def client_text(_: Translate) -> dict[str, object]:
+# Texts with a count: the scripts get `<key>_one` and `<key>_other` (the catalogue's singular
+# and plural) and pick one with Intl.PluralRules(lang): French "0 vote", Dutch "0 stemmen".
+PLURAL_TEXT = {
+    "took_part": mark_n("{n} person took part", "{n} people took part"),  # the end screen
+    "votes": mark_n("{n} vote", "{n} votes"),
+    "comments": mark_n("{n} comment", "{n} comments"),
+    "participants": mark_n("{n} participant", "{n} participants"),
+}
+
+
+def plural_text(_: Translator) -> dict[str, str]:
+    forms = {}
+    for key, (singular, plural) in PLURAL_TEXT.items():
+        forms[f"{key}_one"] = _.ngettext(singular, plural, 1)
+        forms[f"{key}_other"] = _.ngettext(singular, plural, 2)
+    return forms
+
+
+def client_text(_: Translator) -> dict[str, object]:
     return {
         **{key: _(text) for key, text in CLIENT_TEXT.items()},
+        **plural_text(_),
         "options": option_labels(_),
     }
