@@ -37,6 +37,14 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The console shows the projector page in a frame (its mirror, /p/<code>?mirror=1): that
+# one response may be framed by our own pages, and only by them.
+MIRROR_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
+
+def _policy(scope: Scope) -> str:
+    mirror = scope["path"].startswith("/p/") and b"mirror=1" in scope.get("query_string", b"").split(b"&")
+    return MIRROR_POLICY if mirror else CONTENT_SECURITY_POLICY
 
 
 class SecurityHeaders:
@@ -60,7 +68,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
-                headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                headers.append((b"content-security-policy", _policy(scope).encode()))
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"same-origin"))
             await send(message)

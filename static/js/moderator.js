@@ -1,5 +1,6 @@
 // The moderator console: drive the room, edit the statement list, watch the live tally.
 import { createChart, renderChart, renderRoleCharts } from "./chart.js";
+import { bindPresenterKeys } from "./keys.js";
 import { commentQueue } from "./queue.js";
 import { connectLive, showConnection } from "./socket.js";
 import { decimal, format, readData, text } from "./text.js";
@@ -11,16 +12,46 @@ let state = readData(main, "state");
 let tally = readData(main, "tally");
 let editing = null; // id of the statement being edited inline
 let requestId = 0;
+let lastSent = null;
 let pendingByStatement = {};
+let commentCount = { statement: null, n: 0 }; // comments on the current statement (the queue's items)
+let clockOffset = 0; // server clock minus ours, in seconds (from state.server_time)
+const edits = new Map(); // request id → the statement.edit message, to send again once confirmed
+const plural = new Intl.PluralRules(document.documentElement.lang || "nl");
 const LANGUAGE_NAMES = { nl: "Nederlands", fr: "Français", en: "English" };
 const queue = commentQueue(document.querySelector(".queue"), { send });
 const ticketBox = document.querySelector("[data-tickets]"); // attendance tickets, in the top bar
 
 function send(message) {
   requestId += 1;
+  lastSent = message;
   if (!live.send({ ...message, id: requestId })) {
     showFeedback(text.offline, true);
   }
+  return requestId;
+}
+
+// "1 vote", "2 votes": the form the page's language uses for n (text keys `<base>_one`,
+// `<base>_other`; French "many" and the like fall back to "other").
+function counted(base, n) {
+  const form = text[`${base}_${plural.select(n)}`] || text[`${base}_other`] || `{n}`;
+  return format(form, { n });
+}
+
+function serverNow() {
+  return Date.now() / 1000 + clockOffset;
+}
+
+// What the statement list shows as a statement's vote count: live from the tally for the
+// statement on screen, from the state for the others.
+function votesOf(statement) {
+  const live = tally && state.statement && tally.statement === statement.id && statement.id === state.statement.id;
+  return live ? tally.voters : statement.voters;
+}
+
+function quoted(statementText) {
+  const short = statementText.length > 80 ? `${statementText.slice(0, 77)}…` : statementText;
+  return short;
 }
 
 function showFeedback(message, isError) {
@@ -39,8 +70,24 @@ function button(label, action, extra = {}) {
 
 function metaText(statement) {
   const waiting = pendingByStatement[String(statement.id)] || 0;
-  return `${statement.voters} ${text.voters}` +
+  return counted("votes", votesOf(statement)) +
     (waiting ? ` · ${format(text.pending_count, { n: waiting })}` : "");
+}
+
+// Marks on a statement: its text changed after votes, a translation older than the text,
+// a language of the room without a translation.
+function flags(statement) {
+  const marks = [];
+  if (statement.edited) marks.push(["edited", text.flag_edited]);
+  for (const code of statement.stale || []) marks.push(["stale", format(text.flag_stale, { language: code.toUpperCase() })]);
+  for (const code of statement.missing || []) marks.push(["missing", format(text.flag_missing, { language: code.toUpperCase() })]);
+  return marks.map(([kind, label]) => {
+    const mark = document.createElement("span");
+    mark.className = `flag flag-${kind}`;
+    mark.dataset.flag = kind;
+    mark.textContent = label;
+    return mark;
+  });
 }
 
 // Counts change often; rebuilding the list would take the focus (and any edit) away.
@@ -99,6 +146,9 @@ function renderList() {
     const meta = document.createElement("span");
     meta.className = "meta";
     meta.textContent = metaText(statement);
+    const marks = document.createElement("span");
+    marks.className = "flags";
+    marks.append(...flags(statement));
     const tools = document.createElement("span");
     tools.className = "tools";
     tools.append(
@@ -113,7 +163,7 @@ function renderList() {
     tools.children[1].setAttribute("aria-label", text.move_up);
     tools.children[2].disabled = index === state.statements.length - 1;
     tools.children[2].setAttribute("aria-label", text.move_down);
-    item.append(body, meta, tools);
+    item.append(body, meta, marks, tools);
     return item;
   });
   list.replaceChildren(...items);
@@ -128,23 +178,131 @@ function render() {
   const votingButton = main.querySelector("[data-voting-button]");
   votingButton.textContent = state.voting ? main.dataset.closeLabel : main.dataset.openLabel;
   votingButton.disabled = !statement;
-  main.querySelector("[data-voting]").textContent = state.voting ? text.voting_open : text.voting_closed;
   main.querySelector("[data-action=toggle-projector]").setAttribute("aria-pressed", String(state.results_projector));
   main.querySelector("[data-action=toggle-phones]").setAttribute("aria-pressed", String(state.results_phones));
-  main.querySelector("[data-action=prev]").disabled = state.index === 0;
-  main.querySelector("[data-action=next]").disabled = state.index === state.count - 1;
+  main.querySelector("[data-action=prev]").disabled = !statement || state.index === 0;
+  main.querySelector("[data-action=back]").disabled = !statement;
+  main.querySelector("[data-action=next]").disabled = state.index === state.count - 1 || !state.count;
+  main.querySelector("[data-action=blank]").setAttribute("aria-pressed", String(Boolean(state.blank)));
+  main.querySelector("[data-action=end]").setAttribute("aria-pressed", String(Boolean(state.ended)));
+  renderNextStep();
+  renderScreen();
+  renderCountdown();
+  renderUndo();
   main.querySelector("[data-action=reset]").disabled = !statement;
   main.querySelector("[data-action=round]").disabled = !statement || statement.round === 2;
   const byRole = main.querySelector("[data-action=toggle-by-role]");
   byRole.hidden = !state.roles.length;
   byRole.setAttribute("aria-pressed", String(state.by_role));
+  // The projector shows a highlighted comment in place of the results: say so at the toggle.
+  main.querySelector("[data-results-note]").hidden = !(statement && state.highlight);
   queue.setState(state);
   for (const box of main.querySelectorAll(".projector-settings [data-setting]")) {
-    box.checked = state[box.dataset.setting];
+    box.checked = Boolean(state[box.dataset.setting]);
   }
   main.querySelector("[data-second-language]").value = state.second_language || "";
   renderList();
   renderTally();
+}
+
+// The one obvious next step, as the server would take it (state.can_advance), else derived.
+const STEP_LABELS = {
+  show: () => format(text.step_show, { n: 1 }),
+  open: () => text.step_open,
+  close_and_show: () => text.step_close_and_show,
+  next: () => text.step_next,
+  end: () => text.step_end,
+};
+
+function nextStep() {
+  if (state.can_advance !== undefined) return state.can_advance;
+  if (state.ended) return null;
+  const statement = state.statement;
+  if (!statement) return state.count ? "show" : null;
+  if (state.voting) return "close_and_show";
+  const votes = votesOf(statement);
+  if (!votes && !state.results_projector) return "open";
+  return state.index < state.count - 1 ? "next" : "end";
+}
+
+function renderNextStep() {
+  const step = nextStep();
+  const primary = main.querySelector("[data-next-step]");
+  primary.dataset.step = step || "";
+  primary.disabled = !step;
+  primary.textContent = step && STEP_LABELS[step] ? STEP_LABELS[step]() : state.ended ? text.step_done : text.step_none;
+}
+
+function nextStatement() {
+  if (state.ended) return null;
+  const index = state.statement ? state.index + 1 : 0;
+  return state.statements[index] || null;
+}
+
+function renderScreen() {
+  const upcoming = nextStatement();
+  const next = main.querySelector("[data-next-statement]");
+  next.textContent = upcoming
+    ? `${format(text.statement_of, { n: upcoming.position + 1, total: state.count })}: ${upcoming.text}`
+    : state.ended ? "" : text.next_end;
+  const mode = state.ended ? text.screen_end : state.blank ? text.screen_blank : "";
+  main.querySelector("[data-screen-state]").textContent = mode ? `· ${mode}` : "";
+}
+
+// The countdown's remaining time, from its end on the server's clock.
+let countdownTimer = null;
+function renderCountdown() {
+  const left = main.querySelector("[data-countdown-left]");
+  const stop = main.querySelector("[data-action=countdown-stop]");
+  const countdown = state.countdown;
+  stop.hidden = !countdown;
+  left.hidden = !countdown;
+  for (const preset of main.querySelectorAll("[data-action=countdown]")) preset.disabled = !state.statement;
+  clearInterval(countdownTimer);
+  if (!countdown) return;
+  const tick = () => {
+    const seconds = Math.max(0, Math.ceil(countdown.ends_at - serverNow()));
+    left.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    left.title = format(text.countdown_left, { time: left.textContent });
+    if (!seconds) clearInterval(countdownTimer);
+  };
+  tick();
+  countdownTimer = setInterval(tick, 250);
+}
+
+// Undo for a reset or a deleted statement, while the server still offers it.
+const undoBar = document.querySelector("[data-undo-bar]");
+let undoTimer = null;
+function renderUndo() {
+  clearInterval(undoTimer);
+  let shown = null;
+  const draw = () => {
+    const offers = (state.undo || []).filter((offer) => offer.expires_at > serverNow());
+    const ids = offers.map((offer) => offer.id).join(" ");
+    if (ids !== shown) { // rebuilt only when the offers change, so a focused Undo keeps its focus
+      shown = ids;
+      undoBar.hidden = !offers.length;
+      undoBar.replaceChildren(...offers.map((offer) => {
+        const row = document.createElement("p");
+        row.className = "undo";
+        row.dataset.undo = offer.id;
+        const what = document.createElement("span");
+        what.textContent = format(offer.action === "delete" ? text.undo_delete : text.undo_reset,
+          { text: quoted(offer.label) });
+        const left = document.createElement("span");
+        left.className = "left";
+        row.append(what, button(text.undo, "undo", { undo: offer.id }), left);
+        return row;
+      }));
+    }
+    for (const offer of offers) {
+      undoBar.querySelector(`[data-undo="${offer.id}"] .left`).textContent =
+        format(text.seconds_left, { n: Math.ceil(offer.expires_at - serverNow()) });
+    }
+    if (!offers.length) clearInterval(undoTimer);
+  };
+  draw();
+  if (!undoBar.hidden) undoTimer = setInterval(draw, 1000);
 }
 
 function renderTickets() {
@@ -173,7 +331,9 @@ function renderTally() {
   if (tally) document.querySelector("[data-connected]").textContent = tally.connected;
   renderJoins();
   const fresh = tally && statement && tally.statement === statement.id;
-  main.querySelector("[data-voters]").textContent = fresh ? tally.voters : 0;
+  renderCounts(fresh ? tally.voters : 0);
+  renderMeta();
+  renderNextStep();
   main.querySelector(".live").hidden = !statement;
   if (!statement) return;
   const results = fresh ? tally.results : null;
@@ -194,6 +354,23 @@ function renderTally() {
   }));
   renderRound(statement, fresh ? tally : null);
   renderRoles(statement, fresh ? tally : null);
+}
+
+// "42 of 51 voted": voters against the people who joined the event (tally.joined).
+function renderCounts(voters) {
+  const counts = main.querySelector("[data-counts]");
+  const number = document.createElement("strong");
+  number.dataset.voters = "";
+  number.textContent = voters;
+  const joined = tally && tally.joined;
+  const sentence = joined !== undefined && joined !== null
+    ? format(text.voted_of, { joined })
+    : (text[`votes_${plural.select(voters)}`] || text.votes_other).replace("{n}", "{voters}");
+  const [before, after = ""] = sentence.split("{voters}");
+  const voting = document.createElement("span");
+  voting.dataset.voting = "";
+  voting.textContent = state.voting ? text.voting_open : text.voting_closed;
+  counts.replaceChildren(before, number, `${after} · `, voting);
 }
 
 function renderRound(statement, current) {
@@ -232,33 +409,68 @@ function renderRoles(statement, current) {
   }
 }
 
+// What a reset or a deletion takes away, said in the confirmation.
+function losses(statement) {
+  const current = state.statement && state.statement.id === statement.id;
+  const comments = statement.comments ?? (current ? commentCount.n : pendingByStatement[String(statement.id)] || 0);
+  return { text: quoted(statement.text), votes: counted("votes", votesOf(statement)), comments: counted("comments", comments) };
+}
+
+function listed(id) {
+  return state.statements.find((s) => s.id === id) || (state.statement && state.statement.id === id ? state.statement : null);
+}
+
+// On a tablet the statement list is a side panel over the cockpit (CSS), opened from the top bar.
+function toggleList(open = !document.body.classList.contains("list-open")) {
+  document.body.classList.toggle("list-open", open);
+  document.querySelector(".list-toggle").setAttribute("aria-expanded", String(open));
+}
+
 const actions = {
+  advance: () => send({ type: "advance" }),
+  back: () => send({ type: "back" }),
   prev: () => send({ type: "prev" }),
   next: () => send({ type: "next" }),
+  blank: () => send({ type: "settings", blank: !state.blank }),
+  end: () => send({ type: "end", on: !state.ended }),
+  countdown: (data) => send({ type: "countdown", seconds: Number(data.seconds) }),
+  "countdown-stop": () => send({ type: "countdown", seconds: null }),
+  undo: (data) => send({ type: "undo", undo: data.undo }),
+  "toggle-list": () => toggleList(),
   welcome: () => send({ type: "goto", statement: null }),
   "toggle-voting": () => send({ type: "voting", open: !state.voting }),
   "toggle-projector": () => send({ type: "results", target: "projector", shown: !state.results_projector }),
   "toggle-phones": () => send({ type: "results", target: "phones", shown: !state.results_phones }),
   reset: () => {
-    if (state.statement && confirm(text.confirm_reset)) send({ type: "reset", statement: state.statement.id });
+    const statement = state.statement && listed(state.statement.id);
+    if (statement && confirm(format(text.confirm_reset, losses(statement)))) {
+      send({ type: "reset", statement: statement.id });
+    }
   },
-  goto: (data) => send({ type: "goto", statement: Number(data.id) }),
+  goto: (data) => {
+    send({ type: "goto", statement: Number(data.id) });
+    toggleList(false); // on a tablet the list is a side panel: out of the way once picked
+  },
   move: (data) => send({ type: "statement.move", statement: Number(data.id), position: Number(data.position) }),
   edit: (data) => { editing = Number(data.id); renderList(); list.querySelector("[data-edit-text]").focus(); },
   "cancel-edit": () => { editing = null; renderList(); },
   "save-edit": (data) => {
     const item = list.querySelector(`li[data-id="${data.id}"]`);
-    send({
+    const id = send({
       type: "statement.edit", statement: Number(data.id),
       text: item.querySelector("[data-edit-text]").value,
       scale: item.querySelector("[data-edit-scale]").value,
       translations: Object.fromEntries([...item.querySelectorAll("[data-edit-translation]")]
         .map((field) => [field.dataset.editTranslation, field.value])),
     });
+    edits.set(id, lastSent);
     editing = null;
   },
   delete: (data) => {
-    if (confirm(text.confirm_delete)) send({ type: "statement.delete", statement: Number(data.id) });
+    const statement = listed(Number(data.id));
+    if (statement && confirm(format(text.confirm_delete, losses(statement)))) {
+      send({ type: "statement.delete", statement: statement.id });
+    }
   },
   help: () => document.querySelector("[data-help]").showModal(),
   round: () => {
@@ -278,7 +490,7 @@ main.querySelector("[data-roles-form]").addEventListener("submit", (event) => {
   send({ type: "roles", roles });
 });
 
-main.addEventListener("click", (event) => {
+document.addEventListener("click", (event) => {
   const target = event.target.closest("button[data-action]");
   if (!target || !actions[target.dataset.action]) return;
   actions[target.dataset.action](target.dataset);
@@ -293,12 +505,17 @@ main.addEventListener("change", (event) => {
   if (setting) send({ type: "settings", [setting]: event.target.checked });
 });
 
-// Keyboard shortcuts (listed in the help dialog). Keys typed into a field stay there;
-// Space and the arrows keep their usual meaning on buttons and other controls.
+// Presenter keys (static/js/keys.js, as on the projector): PageDown, → and Space take the
+// next step, PageUp and ← go back, B blacks the projector out. They never scroll the page.
+bindPresenterKeys({
+  send,
+  isBlank: () => Boolean(state.blank),
+  allowed: () => !document.querySelector("dialog[open]"),
+});
+
+// The console's own shortcuts (listed in the help dialog). Keys typed into a field stay
+// there; the arrows keep their usual meaning on buttons and other controls.
 const SHORTCUTS = {
-  ArrowRight: () => !main.querySelector("[data-action=next]").disabled && actions.next(),
-  ArrowLeft: () => !main.querySelector("[data-action=prev]").disabled && actions.prev(),
-  " ": () => state.statement && actions["toggle-voting"](),
   r: () => actions["toggle-projector"](),
   ArrowDown: () => queue.move(+1),
   ArrowUp: () => queue.move(-1),
@@ -307,9 +524,10 @@ const SHORTCUTS = {
   s: () => queue.actOnSelected("screen"),
   "?": () => actions.help(),
 };
-const NAVIGATION_KEYS = new Set([" ", "ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp"]);
+const NAVIGATION_KEYS = new Set(["ArrowDown", "ArrowUp"]);
 
 document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.classList.contains("list-open")) toggleList(false);
   if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
   const target = event.target;
   if (target.closest("input, textarea, select, dialog[open]")) return;
@@ -342,6 +560,7 @@ function onMessage(message) {
   switch (message.type) {
     case "state":
       state = message;
+      if (typeof state.server_time === "number") clockOffset = state.server_time - Date.now() / 1000;
       render();
       break;
     case "tally":
@@ -350,10 +569,12 @@ function onMessage(message) {
       break;
     case "comments":
       pendingByStatement = queue.setComments(message);
+      commentCount = { statement: message.statement, n: (message.items || []).length };
       renderMeta();
       break;
     case "ok": {
       showFeedback("", false);
+      edits.delete(message.ref);
       const form = main.querySelector("[data-add]");
       if (form.dataset.pendingClear === String(message.ref)) {
         form.texts.value = "";
@@ -362,6 +583,13 @@ function onMessage(message) {
       break;
     }
     case "error":
+      if (message.code === "confirm_edit" && edits.has(message.ref)) {
+        // The statement has votes: say what changing its text means, then send it again.
+        const edit = edits.get(message.ref);
+        edits.delete(message.ref);
+        if (confirm(message.message)) send({ ...edit, confirm: true });
+        break;
+      }
       showFeedback(message.message, true);
       renderTickets(); // a refused switch goes back to what the room has
       break;
@@ -377,6 +605,20 @@ function onMessage(message) {
       console.warn("voting: unknown message", message.type);
   }
 }
+
+// The mirror: the projector page drawn at 1920×1080 and scaled to its panel's width.
+const mirror = main.querySelector("[data-mirror]");
+new ResizeObserver(() => {
+  mirror.style.setProperty("--mirror-scale", String(mirror.clientWidth / 1920));
+}).observe(mirror);
+
+main.querySelector("[data-countdown-form]").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const field = event.currentTarget.seconds;
+  const seconds = Number(field.value);
+  if (!field.value || !Number.isFinite(seconds)) return;
+  send({ type: "countdown", seconds: Math.round(seconds) });
+});
 
 const live = connectLive(main.dataset.code, "moderator", {
   onMessage,
