@@ -150,7 +150,7 @@ class Live:
     def moderate(self, message: Message) -> list[Message]:
         """A moderator action that must succeed; the frames the console got before the reply."""
         reply, before = exchange(self.moderator, message)
-        assert reply == {"type": "ok"}
+        assert reply == {"type": "ok", **({"undo": reply["undo"]} if "undo" in reply else {})}  # reset/delete
         return before
 
 

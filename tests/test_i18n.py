@@ -13,18 +13,29 @@ from babel.messages.pofile import read_po
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from tests.conftest import Env, join
-from voting.i18n import LANGUAGES, catalogue, negotiate
+from tests.conftest import Env, join, moderate
+from voting import store as sql
+from voting.i18n import LANGUAGES, catalogue, negotiate, translator
+from voting.models import CountError
+from voting.store import Store
+from voting.web.client_text import client_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def extracted() -> set[str]:
+def extracted_all() -> set[str | tuple[str, str]]:
+    """What `pybabel extract` finds (README): texts, and (singular, plural) pairs."""
     method_map = [("voting/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "mark": None, "InputError": (2,)}
+    keywords = {
+        "_": None, "mark": None, "InputError": (2,), "_n": (1, 2), "mark_n": (1, 2), "CountError": (2, 3),
+    }  # fmt: skip
     messages = extract_from_dir(str(ROOT), method_map, keywords=keywords)
-    return {str(message[2]) for message in messages}
+    return {message[2] if isinstance(message[2], str) else tuple(message[2]) for message in messages}
+
+
+def extracted() -> set[str]:
+    return {m for m in extracted_all() if isinstance(m, str)}
 
 
 @pytest.mark.parametrize("language", ["nl", "fr"])
@@ -34,6 +45,21 @@ def test_every_ui_message_is_translated(language: str) -> None:
     assert missing == [], f"{language} misses {missing}"
 
 
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_every_text_with_a_count_has_both_plural_forms(language: str) -> None:
+    path = ROOT / "voting" / "locales" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    assert catalog.num_plurals == 2
+    assert catalog.plural_expr == {"nl": "(n != 1)", "fr": "(n > 1)"}[language]
+    forms = {m.id: m.string for m in catalog if isinstance(m.id, tuple) and not m.fuzzy}
+    pairs = [m for m in extracted_all() if isinstance(m, tuple)]
+    assert pairs and [p for p in pairs if p not in forms or not all(forms[p])] == []
+    for (singular, _), strings in forms.items():
+        placeholders = set(PLACEHOLDER.findall(singular))
+        assert len(strings) == 2 and all(set(PLACEHOLDER.findall(s)) == placeholders for s in strings)
+
+
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
 def test_catalogues_keep_placeholders_and_have_no_fuzzy_entries(language: str) -> None:
     path = ROOT / "voting" / "locales" / language / "LC_MESSAGES" / "messages.po"
@@ -41,7 +67,7 @@ def test_catalogues_keep_placeholders_and_have_no_fuzzy_entries(language: str) -
         entries = [m for m in read_po(handle, locale=language) if m.id]
     assert not [m.id for m in entries if m.fuzzy]
     for message in entries:
-        if message.string:
+        if message.string and isinstance(message.id, str):
             assert set(PLACEHOLDER.findall(str(message.string))) == set(
                 PLACEHOLDER.findall(str(message.id))
             ), message.id
@@ -126,3 +152,39 @@ def test_the_switcher_is_remembered_per_surface(app_client: TestClient, env: Env
     assert '<html lang="en">' in app_client.get(f"/j/{code}").text
     # Junk is ignored.
     assert '<html lang="en">' in app_client.get(f"/j/{code}?lang=<script>").text
+
+
+def test_pages_say_1_vote_and_2_votes_in_each_language(env: Env) -> None:
+    store = Store(env.db)
+    first, second, _third = store.statements(env.event.id)
+    store.write(sql.insert_vote, first.id, "p1", "agree")
+    for participant in ("p1", "p2"):
+        store.write(sql.insert_participant, env.event.id, participant)
+        store.write(sql.insert_vote, second.id, participant, "agree")
+    store.close()
+    with env.client() as client:
+        moderate(client, env.event)
+        pages = {lang: client.get(f"/m/{env.event.code}/report?lang={lang}").text for lang in LANGUAGES}
+    assert "1 stem<" in pages["nl"] and "2 stemmen<" in pages["nl"] and "0 stemmen<" in pages["nl"]
+    assert "1 vote<" in pages["en"] and "2 votes<" in pages["en"] and "0 votes<" in pages["en"]
+    assert "0 vote<" in pages["fr"] and "2 votes<" in pages["fr"]  # French: 0 is singular
+    assert "2 participants, 2 of them voted" in pages["en"] and "2 deelnemers, van wie 2" in pages["nl"]
+
+
+def test_counted_errors_and_the_scripts_plural_pairs_follow_the_language() -> None:
+    error = CountError("confirm_edit", "{n} vote left", "{n} votes left", 1)
+    assert error.message == "1 vote left"
+    stub = CountError(
+        "confirm_edit",
+        "This statement has {n} vote: changing the text changes what people voted on."
+        " Send again with confirmation.",
+        "This statement has {n} votes: changing the text changes what people voted on."
+        " Send again with confirmation.",
+        0,
+    )
+    assert stub.in_language(translator("fr")).startswith("Cette affirmation a 0 vote :")
+    assert stub.in_language(translator("nl")).startswith("Deze stelling heeft 0 stemmen:")
+    assert stub.in_language(lambda text: text).startswith("This statement has 0 votes:")  # a plain function
+    texts = client_text(translator("nl"))
+    assert (texts["votes_one"], texts["votes_other"]) == ("{n} stem", "{n} stemmen")
+    assert texts["took_part_one"] == "{n} persoon deed mee"

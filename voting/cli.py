@@ -22,9 +22,9 @@ from voting.models import (
     Event,
     InputError,
     check_scale,
-    clean_roles,
     clean_title,
     parse_event_file,
+    parse_roles,
 )
 from voting.netaddr import public_base
 from voting.settings import Settings
@@ -135,10 +135,15 @@ def event() -> None:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Text file: one statement per line; blank lines and # comments are ignored;"
-    " a line 'roles: Mayor, Police, Other' sets the roles.",
+    " a line 'roles: Mayor, Police, Other' sets the roles; translations follow a bar:"
+    " 'Burgemeester | fr: Bourgmestre', for statements and roles alike.",
 )
 @click.option("--scale", type=click.Choice(list(SCALES)), default=DEFAULT_SCALE, show_default=True)
-@click.option("--roles", default=None, help='Roles participants pick from, e.g. "Mayor,Police,Other".')
+@click.option(
+    "--roles",
+    default=None,
+    help='Roles participants pick from, e.g. "Burgemeester | fr: Bourgmestre, Politie".',
+)
 @click.option(
     "--public-url",
     envvar="VOTING_PUBLIC_URL",
@@ -160,12 +165,13 @@ def create(
     """Create an event from a file of statements and print its three links."""
     try:
         # utf-8-sig: Notepad's "UTF-8 with BOM" must not turn a first-line # comment into text.
-        texts, file_roles, translations = parse_event_file(
-            statements_file.read_text(encoding="utf-8-sig")
-        )
+        parsed = parse_event_file(statements_file.read_text(encoding="utf-8-sig"))
+        texts, translations = parsed.statements, parsed.translations
         title = clean_title(title)
         check_scale(scale)
-        chosen_roles = clean_roles(roles) if roles is not None else file_roles
+        chosen_roles, role_translations = (
+            parse_roles(roles) if roles is not None else (parsed.roles, parsed.role_translations)
+        )
     except InputError as error:
         raise click.BadParameter(error.message) from None
     except UnicodeDecodeError:
@@ -175,7 +181,9 @@ def create(
     # No prepare() here: it would generate the admin password without showing it, and
     # `voting serve` would then never print it. serve prepares the database on start.
     store = _open_store(db)
-    created = store.write(sql.insert_event, title, texts, scale, chosen_roles, translations)
+    created = store.write(
+        sql.insert_event, title, texts, scale, chosen_roles, translations, role_translations
+    )
     store.close()
     base = public_url.rstrip("/")
     if as_json:

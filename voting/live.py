@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from voting import store_undo as undo_sql
 from voting.joins import JoinRate
 from voting.models import (
     PENDING,
@@ -25,6 +26,7 @@ from voting.models import (
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.steps import next_step
 from voting.store import Store
+from voting.store_undo import Undoable
 
 PARTICIPANT = "participant"
 PROJECTOR = "projector"
@@ -48,6 +50,7 @@ class Room:
         self.joins = JoinRate()  # how fast participants arrive (for the moderator)
         self.tickets: dict[str, str | None] = {}  # ticket holders → the ticket's role
         self.tickets_printed = 0
+        self.undo: list[Undoable] = []  # resets and deletions that can be undone, newest first
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:
@@ -66,6 +69,7 @@ class Room:
         room.tickets = store.ticket_holders(event.id)
         status = store.ticket_status(event.id)
         room.tickets_printed = 0 if status is None else status[1]
+        room.undo = undo_sql.offered(store.conn, event.id, time.time())
         return room
 
     @property
@@ -174,6 +178,7 @@ class Room:
             "high_contrast": state.high_contrast,
             "second_language": state.second_language,
             "roles": self.event.roles,
+            "role_labels": self.event.role_labels(),  # role → language → name, for display
             "tickets": self.event.tickets,
             "blank": state.blank,
             "ended": state.ended,
@@ -186,7 +191,31 @@ class Room:
             payload["auto_open"] = state.auto_open
             payload["can_advance"] = next_step(self)
             payload["statements"] = [self.statement_entry(s) for s in self.statements]
+            payload["undo"] = self.undo_payload()
         return payload
+
+    def undo_payload(self) -> list[dict[str, Any]]:
+        """What the moderator can still undo, newest first (a reset only while its statement
+        is there: undoing the deletion brings it back)."""
+        now, present = time.time(), {s.id for s in self.statements}
+        return [
+            u.listing() for u in self.undo
+            if u.expires_at > now and (u.action == "delete" or u.statement_id in present)
+        ]  # fmt: skip
+
+    def welcome(self, role: str, participant: str | None) -> dict[str, Any]:
+        """The first frame a page gets: for a phone, its own votes, comments and role."""
+        welcome: dict[str, Any] = {"type": "welcome", "role": role}
+        if participant is not None:
+            welcome["votes"] = self.votes_of(participant)
+            welcome["vote_rounds"] = self.vote_rounds(welcome["votes"])
+            welcome["my_comments"] = self.comments_of(participant)
+            welcome["supported"] = self.supported_by(participant)
+            welcome["my_role"] = self.role_of.get(participant)
+            welcome["role_asked"] = participant in self.answered
+            welcome["ticket"] = participant in self.tickets  # a redeemed attendance ticket
+            welcome["role_locked"] = self.tickets.get(participant) is not None
+        return welcome
 
     def statement_entry(self, statement: Statement) -> dict[str, Any]:
         """A statement as the moderator's list shows it."""

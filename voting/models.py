@@ -62,9 +62,29 @@ class InputError(ValueError):
 
     def in_language(self, translate: Callable[[str], str]) -> str:
         try:
-            return translate(self.template).format(**self.values)
+            return self._translated(translate).format(**self.values)
         except (KeyError, IndexError, ValueError):  # a broken translation: say it in English
             return self.message
+
+    def _translated(self, translate: Callable[[str], str]) -> str:
+        return translate(self.template)
+
+
+class CountError(InputError):
+    """An InputError about a count `n`: a singular and a plural template, in the reader's
+    language in the form its plural rule picks (extracted with `-k CountError:2,3`)."""
+
+    def __init__(self, code: str, singular: str, plural: str, n: int, **values: object) -> None:
+        self.plural = plural
+        super().__init__(code, singular if n == 1 else plural, n=n, **values)
+        self.singular = singular
+
+    def _translated(self, translate: Callable[[str], str]) -> str:
+        ngettext = getattr(translate, "ngettext", None)  # voting.i18n.Translator has it
+        n = self.values["n"]
+        if ngettext is None or not isinstance(n, int):
+            return translate(self.template)
+        return str(ngettext(self.singular, self.plural, n))
 
 
 def is_id(value: object) -> TypeGuard[int]:
@@ -119,19 +139,77 @@ MAX_ROLES = 8
 MAX_ROLE_LENGTH = 40
 
 
+RoleTranslations = dict[str, dict[str, str]]  # role name → language → the role's name in it
+
+
 def clean_roles(roles: object) -> list[str]:
     """A short list of distinct role names (empty: the event asks nobody for a role)."""
+    return parse_roles(roles)[0]
+
+
+def parse_roles(roles: object) -> tuple[list[str], RoleTranslations]:
+    """Role names and their translations, from text (roles separated by commas or lines, each
+    optionally followed by translations as statements are: `Burgemeester | fr: Bourgmestre`),
+    a list of such entries, or a list of {"name": …, "translations": {"fr": …}}."""
     if isinstance(roles, str):
-        roles = roles.split(",")
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        roles = roles.replace("\n", ",").split(",")
+    if not isinstance(roles, list) or not all(isinstance(r, str | dict) for r in roles):
         raise InputError("invalid_roles", "Roles are a list of names.")
-    cleaned = [plain_text(r)[:MAX_ROLE_LENGTH] for r in roles]
-    cleaned = [r for r in cleaned if r]
-    if len(set(cleaned)) != len(cleaned):
-        raise InputError("invalid_roles", "Each role can be listed only once.")
-    if len(cleaned) > MAX_ROLES:
+    names: list[str] = []
+    translations: RoleTranslations = {}
+    for entry in roles:
+        name, other = _role_entry(entry)
+        if not name:
+            continue
+        if name in names:
+            raise InputError("invalid_roles", "Each role can be listed only once.")
+        names.append(name)
+        if other:
+            translations[name] = other
+    if len(names) > MAX_ROLES:
         raise InputError("invalid_roles", "An event can have at most {limit} roles.", limit=MAX_ROLES)
-    return cleaned
+    return names, translations
+
+
+def _role_entry(entry: str | dict[str, Any]) -> tuple[str, dict[str, str]]:
+    if isinstance(entry, dict):
+        name, other = entry.get("name"), entry.get("translations") or {}
+        if not isinstance(name, str) or not isinstance(other, dict):
+            raise InputError("invalid_roles", "A role is a name with its translations.")
+    else:
+        name, other = split_translations(entry)
+    name = plain_text(name)[:MAX_ROLE_LENGTH]
+    if not name and other:
+        line = str(entry).strip()[:60]
+        raise InputError("invalid_roles", "A role needs a name before its translations: {line}", line=line)
+    cleaned = {}
+    for language, text in other.items():
+        if language not in TRANSLATION_LANGUAGES:
+            raise InputError("invalid_translations", "Unknown language {language!r}.", language=language)
+        label = plain_text(text)[:MAX_ROLE_LENGTH] if isinstance(text, str) else ""
+        if label:
+            cleaned[language] = label
+    return name, cleaned
+
+
+def split_translations(line: str) -> tuple[str, dict[str, str]]:
+    """A line as its original text and its translations, uncleaned: `Tekst | fr: Texte`."""
+    original, *others = line.split("|")
+    pairs = [part.split(":", 1) for part in others]
+    if any(len(pair) != 2 for pair in pairs):
+        raise InputError(
+            "invalid_translations", "Write translations as 'fr: text' in: {line}", line=line.strip()[:60]
+        )
+    translations: dict[str, str] = {}
+    for language, text in pairs:
+        code = language.strip().lower()
+        if code in translations:
+            raise InputError(
+                "invalid_translations", "{language!r} is given twice in: {line}",
+                language=code, line=line.strip()[:60],
+            )
+        translations[code] = text
+    return original, translations
 
 
 def clean_title(title: object) -> str:
@@ -156,31 +234,41 @@ def check_scale(scale: object) -> str:
     return scale
 
 
-def parse_event_file(text: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
-    """Statements, one per line, optionally with translations after a bar
-    (`Tekst | fr: Texte | en: Text`), and optionally a line `roles: Mayor, Police, Other`.
+@dataclass
+class EventFile:
+    """A pasted list or a statements file, read: statements with their translations, roles
+    with theirs."""
 
-    Blank lines and lines starting with # are ignored. Returns the statements, the roles
-    and each statement's translations."""
-    statements: list[str] = []
-    translations: list[dict[str, str]] = []
-    roles: list[str] = []
+    statements: list[str] = field(default_factory=list)
+    translations: list[dict[str, str]] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    role_translations: RoleTranslations = field(default_factory=dict)
+
+
+def parse_event_file(text: str) -> EventFile:
+    """Statements, one per line, optionally with translations after a bar
+    (`Tekst | fr: Texte | en: Text`), and optionally a line of roles, translated the same way
+    (`roles: Burgemeester | fr: Bourgmestre, Politie | fr: Police`).
+
+    Blank lines and lines starting with # are ignored."""
+    parsed = EventFile()
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if line.lower().startswith("roles:"):
-            roles = clean_roles(line.split(":", 1)[1])
+            parsed.roles, parsed.role_translations = parse_roles(line.split(":", 1)[1])
             continue
-        original, *others = line.split(" | ")
-        statements.append(clean_statement_text(original))
-        pairs = [part.split(":", 1) for part in others]
-        if any(len(pair) != 2 for pair in pairs):
-            raise InputError(
-                "invalid_translations", "Write translations as 'fr: text' in: {line}", line=line[:60]
-            )
-        translations.append(clean_translations({lang.strip(): text for lang, text in pairs}))
-    return statements, roles, translations
+        statement, translations = parse_statement_line(line)
+        parsed.statements.append(statement)
+        parsed.translations.append(translations)
+    return parsed
+
+
+def parse_statement_line(line: str) -> tuple[str, dict[str, str]]:
+    """One statement with its translations: `Tekst | fr: Texte | en: Text`, cleaned."""
+    original, translations = split_translations(line)
+    return clean_statement_text(original), clean_translations(translations)
 
 
 TRANSLATION_LANGUAGES = ("nl", "fr", "en")
@@ -309,3 +397,21 @@ class Event:
     roles: list[str] = field(default_factory=list)  # what participants pick from, if any
     report_token: str | None = None  # the report's share link, while shared
     tickets: bool = False  # only participants with a redeemed attendance ticket take part
+    role_translations: RoleTranslations = field(default_factory=dict)  # role → language → name
+
+    def role_label(self, role: str | None, language: str) -> str | None:
+        """A role as a reader of `language` sees it; votes keep the role's own name."""
+        if role is None:
+            return None
+        return self.role_translations.get(role, {}).get(language, role)
+
+    def role_lines(self) -> list[str]:
+        """The roles as the organiser writes them: `Burgemeester | fr: Bourgmestre`."""
+        return [
+            " | ".join([role, *(f"{k}: {v}" for k, v in self.role_translations.get(role, {}).items())])
+            for role in self.roles
+        ]
+
+    def role_labels(self) -> RoleTranslations:
+        """The translations of the event's current roles, for the screens."""
+        return {r: self.role_translations[r] for r in self.roles if r in self.role_translations}

@@ -25,7 +25,7 @@ from voting.web.client_text import option_labels
 def build(store: Store, room: Room, _: Translate, language: str = "nl") -> dict[str, Any]:
     # Headline percentages as the language writes them ("64 %" in French).
     labels = {**option_labels(_), "percent": format_percent(0.5, locale=language).replace("50", "{n}")}
-    statements = [_statement(room, s, labels, _) for s in room.statements]
+    statements = [_statement(room, s, labels, _, language) for s in room.statements]
     voted = [s for s in statements if s["consensus"] is not None]
     gaps = [s for s in statements if s["gap"]]
     return {
@@ -41,7 +41,11 @@ def build(store: Store, room: Room, _: Translate, language: str = "nl") -> dict[
     }
 
 
-def _statement(room: Room, statement: Statement, labels: dict[str, str], _: Translate) -> dict[str, Any]:
+def _statement(
+    room: Room, statement: Statement, labels: dict[str, str], _: Translate, language: str
+) -> dict[str, Any]:
+    """A statement's part of the report, in the reader's language where it is translated
+    (the statement and the role names)."""
     options = list(SCALES[statement.scale].options)
     data = figures(room, statement, include_small=False)
     results = data["results"]
@@ -56,7 +60,8 @@ def _statement(room: Room, statement: Statement, labels: dict[str, str], _: Tran
         Markup(
             svg.diverging_bar(
                 options, entry["results"], labels, height=44,
-                caption=f"{entry['role'] or _('No role given')} ({entry['voters']})",
+                caption=f"{room.event.role_label(entry['role'], language) or _('No role given')}"
+                f" ({entry['voters']})",
                 too_few=_("too few votes") if entry["too_few"] else None,
             )
         )
@@ -64,15 +69,18 @@ def _statement(room: Room, statement: Statement, labels: dict[str, str], _: Tran
         if entry["voters"]
     ]
     latest = data.get("results_round2", results)
+    gap = data.get("role_gap")
+    if gap:
+        gap = {**gap, "roles": [room.event.role_label(r, language) for r in gap["roles"]]}
     return {
         "number": statement.position + 1,
-        "text": statement.text,
+        "text": statement.text_in(language),
         "voters": latest["voters"],
         "results": latest,
         "consensus": latest["consensus"],
         "charts": charts,
         "roles": roles,
-        "gap": data.get("role_gap"),
+        "gap": gap,
         "shift": data.get("shift"),
         "comments": sorted(
             room.comments_on(statement.id, PUBLISHED), key=lambda c: (-len(c.supporters), c.id)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from voting import store_undo as undo_sql
 from voting.models import Comment, Event, LiveState, Statement
 from voting.schema import migrate
 
@@ -191,6 +192,7 @@ def _event(row: sqlite3.Row) -> Event:
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
         json.loads(row["roles"]), row["report_token"], bool(row["tickets_required"]),
+        role_translations=json.loads(row["role_translations"]),
     )
 
 
@@ -212,18 +214,23 @@ def insert_event(
     scale: str,
     roles: Sequence[str] = (),
     translations: Sequence[dict[str, str]] = (),
+    role_translations: dict[str, dict[str, str]] | None = None,
 ) -> Event:
     taken = {row[0] for row in conn.execute("SELECT code FROM events")}
     code = _new_code(taken)
     token = secrets.token_urlsafe(24)
     created = now()
     cursor = conn.execute(
-        "INSERT INTO events (code, title, moderator_token, created_at, roles) VALUES (?, ?, ?, ?, ?)",
-        (code, title, token, created, json.dumps(list(roles))),
+        "INSERT INTO events (code, title, moderator_token, created_at, roles, role_translations)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (code, title, token, created, json.dumps(list(roles)), _json(role_translations or {})),
     )
     event_id = int(cursor.lastrowid or 0)
     insert_statements(conn, event_id, texts, scale, translations)
-    return Event(event_id, code, title, token, created, roles=list(roles))
+    return Event(
+        event_id, code, title, token, created, roles=list(roles),
+        role_translations=dict(role_translations or {}),
+    )
 
 
 def _new_code(taken: set[str]) -> str:
@@ -249,16 +256,13 @@ def insert_statements(
     created = []
     for offset, text in enumerate(texts):
         other = dict(translations[offset]) if offset < len(translations) else {}
-        cursor = conn.execute(
-            "INSERT INTO statements (event_id, position, text, scale, translations)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (event_id, position + offset, text, scale, json.dumps(other, ensure_ascii=False)),
+        statement_id = undo_sql.next_id(conn, "statements")  # not one a deletion may bring back
+        conn.execute(
+            "INSERT INTO statements (id, event_id, position, text, scale, translations)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (statement_id, event_id, position + offset, text, scale, json.dumps(other, ensure_ascii=False)),
         )
-        created.append(
-            Statement(
-                int(cursor.lastrowid or 0), event_id, position + offset, text, scale, 1, other
-            )
-        )
+        created.append(Statement(statement_id, event_id, position + offset, text, scale, 1, other))
     return created
 
 
@@ -268,14 +272,20 @@ def update_statement(
     text: str,
     scale: str,
     translations: dict[str, str] | None = None,
+    edited: bool = False,
+    stale: Sequence[str] = (),
 ) -> None:
+    """Store a statement's edit; `edited`: its text changed while it had votes; `stale`: the
+    languages whose translation is older than its text."""
     conn.execute(
-        "UPDATE statements SET text = ?, scale = ?, translations = coalesce(?, translations)"
-        " WHERE id = ?",
+        "UPDATE statements SET text = ?, scale = ?, translations = coalesce(?, translations),"
+        " edited_after_votes = ?, stale_translations = ? WHERE id = ?",
         (
             text,
             scale,
             None if translations is None else json.dumps(translations, ensure_ascii=False),
+            int(edited),
+            json.dumps(list(stale)),
             statement_id,
         ),
     )
@@ -378,8 +388,21 @@ def set_role(conn: sqlite3.Connection, event_id: int, participant: str, role: st
     )
 
 
-def set_roles(conn: sqlite3.Connection, event_id: int, roles: Sequence[str]) -> None:
-    conn.execute("UPDATE events SET roles = ? WHERE id = ?", (json.dumps(list(roles)), event_id))
+def set_roles(
+    conn: sqlite3.Connection,
+    event_id: int,
+    roles: Sequence[str],
+    translations: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """The event's roles and, unless None, their translations (role → language → name)."""
+    conn.execute(
+        "UPDATE events SET roles = ?, role_translations = coalesce(?, role_translations) WHERE id = ?",
+        (json.dumps(list(roles)), None if translations is None else _json(translations), event_id),
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def set_report_token(conn: sqlite3.Connection, event_id: int, token: str | None) -> None:
@@ -395,12 +418,13 @@ def insert_comment(
     status: str,
 ) -> Comment:
     created = now()
-    cursor = conn.execute(
-        "INSERT INTO comments (statement_id, participant_id, name, text, status, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (statement_id, participant, name, text, status, created),
+    comment_id = undo_sql.next_id(conn, "comments")  # not one a deletion may bring back
+    conn.execute(
+        "INSERT INTO comments (id, statement_id, participant_id, name, text, status, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (comment_id, statement_id, participant, name, text, status, created),
     )
-    return Comment(int(cursor.lastrowid or 0), statement_id, participant, name, text, status, created)
+    return Comment(comment_id, statement_id, participant, name, text, status, created)
 
 
 def set_comment_status(conn: sqlite3.Connection, comment_id: int, status: str) -> None:

@@ -1,6 +1,6 @@
 // The diverging result bar: disagreeing options grow to the left of the centre line,
 // agreeing options to the right, neutral straddles it. Widths animate through CSS.
-import { percent, text } from "./text.js";
+import { percent, roleLabel, text } from "./text.js";
 
 const SIDE = {
   strongly_disagree: "left", disagree: "left", no: "left",
@@ -96,7 +96,7 @@ export function renderRoleCharts(container, options, split, labels) {
     row.dataset.role = entry.role === null ? "" : entry.role;
     const name = document.createElement("p");
     name.className = "role-name";
-    name.textContent = `${entry.role === null ? labels.none : entry.role} (${entry.voters})` +
+    name.textContent = `${entry.role === null ? labels.none : roleLabel(entry.role)} (${entry.voters})` +
       (entry.too_few && entry.results ? ` · ${labels.tooFew}` : "");
     row.append(name);
     if (entry.results) {

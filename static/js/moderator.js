@@ -1,9 +1,10 @@
 // The moderator console: drive the room, edit the statement list, watch the live tally.
 import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { bindPresenterKeys } from "./keys.js";
+import { bilingualConsole } from "./console_languages.js";
 import { commentQueue } from "./queue.js";
 import { connectLive, showConnection } from "./socket.js";
-import { decimal, format, readData, text } from "./text.js";
+import { decimal, format, readData, roleLabel, text } from "./text.js";
 
 const main = document.getElementById("moderator");
 const list = main.querySelector("[data-statements]");
@@ -197,6 +198,7 @@ function render() {
   // The projector shows a highlighted comment in place of the results: say so at the toggle.
   main.querySelector("[data-results-note]").hidden = !(statement && state.highlight);
   queue.setState(state);
+  languages.setState(state);
   for (const box of main.querySelectorAll(".projector-settings [data-setting]")) {
     box.checked = Boolean(state[box.dataset.setting]);
   }
@@ -396,7 +398,8 @@ function renderRoles(statement, current) {
   const turnout = new Map(current.turnout.map((t) => [t.role, t]));
   const gap = current.gap;
   section.querySelector("[data-gap]").textContent = gap
-    ? format(text.gap, { a: gap.roles[0], b: gap.roles[1], gap: decimal(gap.mean_gap) }) : text.no_gap;
+    ? format(text.gap, { a: roleLabel(gap.roles[0]), b: roleLabel(gap.roles[1]), gap: decimal(gap.mean_gap) })
+    : text.no_gap;
   renderRoleCharts(section.querySelector("[data-role-charts]"), statement.options, current.by_role,
     { none: text.role_none, tooFew: text.too_few });
   for (const row of section.querySelectorAll(".role-row")) {
@@ -484,11 +487,7 @@ main.querySelector("[data-second-language]").addEventListener("change", (event) 
   send({ type: "settings", second_language: event.target.value || null });
 });
 
-main.querySelector("[data-roles-form]").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const roles = event.currentTarget.roles.value.split(",").map((r) => r.trim()).filter(Boolean);
-  send({ type: "roles", roles });
-});
+const languages = bilingualConsole(main, { send }); // the roles editor and the add box's preview
 
 document.addEventListener("click", (event) => {
   const target = event.target.closest("button[data-action]");

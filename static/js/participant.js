@@ -3,7 +3,7 @@
 import { renderChart } from "./chart.js";
 import { phoneComments } from "./comments.js";
 import { connectLive, showConnection } from "./socket.js";
-import { format, readData, statementText, text } from "./text.js";
+import { format, readData, roleLabel, statementText, text } from "./text.js";
 
 const main = document.getElementById("participant");
 const form = main.querySelector("[data-options]");
@@ -389,7 +389,7 @@ roleButton.addEventListener("click", () => {
 function showRole(role) {
   choosingRole = false;
   roleButton.hidden = !(state.roles && state.roles.length) || roleLocked;
-  roleButton.textContent = `${role || text.no_role} ✎`;
+  roleButton.textContent = `${roleLabel(role) || text.no_role} ✎`;
   for (const button of roleView.querySelectorAll("button")) {
     button.setAttribute("aria-pressed", String(button.value === (role || "")));
   }

@@ -174,8 +174,8 @@ function renderRounds(statement) {
     renderChart(holder.firstChild, statement.options, results);
   }
   const s = tally.shift;
-  main.querySelector("[data-shift]").textContent = format(text.shift, {
-    changed: s.changed, paired: s.paired, up: s.towards_agree, down: s.towards_disagree,
+  main.querySelector("[data-shift]").textContent = format(s.other ? text.shift_pass : text.shift, {
+    changed: s.changed, paired: s.paired, up: s.towards_agree, down: s.towards_disagree, other: s.other,
   });
 }
 

@@ -2,17 +2,19 @@
 // The server sends the full state on every (re)connect, so a reconnect is a resync.
 //
 // A socket can also die silently: a frozen server, or Wi-Fi that drops without a close,
-// leaves it "open" for minutes. So the page listens: after QUIET_MS without any frame it
-// sends a ping, and a ping unanswered for DEAD_MS gives the socket up and reconnects. A
-// frozen server is noticed within about 10 s; a room whose phones get frames anyway sends
-// no pings at all.
+// leaves it "open" for minutes. So the page listens: the server sends every screen a tiny
+// `beat` frame every 4 s; after QUIET_MS without any frame the page sends a ping, and a
+// ping unanswered for DEAD_MS gives the socket up and reconnects. A frozen server is
+// noticed within 10 s, and a healthy room sends no pings at all.
+
+import { setRoleLabels } from "./text.js";
 
 const FATAL = { 4400: "invalid_role", 4403: "forbidden", 4404: "unknown_event" };
 const NO_IDENTITY = 4401;
-const QUIET_MS = 2500; // no frame for this long: ask with a ping
-const DEAD_MS = 5000; // a ping unanswered for this long: the socket is dead
+const QUIET_MS = 4500; // no frame for this long (the server beats every 4 s): ask with a ping
+const DEAD_MS = 4000; // a ping unanswered for this long: the socket is dead
 const CONNECT_MS = 8000; // a handshake not done by then will not be
-const TICK_MS = 1000;
+const TICK_MS = 500;
 
 export function connectLive(code, role, { onMessage, onStatus }) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -53,6 +55,8 @@ export function connectLive(code, role, { onMessage, onStatus }) {
         console.warn("voting: ignoring a frame that is not JSON");
         return;
       }
+      if (message.type === "beat") return; // only says the socket is alive
+      if (message.type === "state") setRoleLabels(message.role_labels);
       onMessage(message);
     });
     mine.addEventListener("close", (event) => {

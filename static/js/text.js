@@ -10,6 +10,22 @@ export function statementText(statement, language = document.documentElement.lan
   return (statement.translations && statement.translations[language]) || statement.text;
 }
 
+// Role names in the page's language where the event translates them (the state's
+// role_labels: {"Burgemeester": {"fr": "Bourgmestre"}}); votes keep the role's own name.
+// socket.js keeps the labels up to date from every state frame.
+let roleLabels = {};
+
+export function setRoleLabels(labels) {
+  roleLabels = labels || {};
+}
+
+export function roleLabel(name, language = document.documentElement.lang) {
+  return (name && roleLabels[name] && roleLabels[name][language]) || name;
+}
+
+const pageState = document.querySelector("[data-state]");
+if (pageState) setRoleLabels(JSON.parse(pageState.dataset.state || "{}").role_labels);
+
 // Numbers and percentages as the page's language writes them ("67 %" in French, "0,55" in Dutch).
 const locale = document.documentElement.lang || "nl";
 const percentFormat = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from voting import services
+from voting.services import comments as comment_service
 
 T = 10_000  # ms
 
@@ -115,7 +115,7 @@ SHOWN = [
 def test_hostile_comments_stay_plain_text_on_every_screen(
     live_app: Any, new_context: Any, phone_args: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "COMMENTS_PER_MINUTE", 100)
+    monkeypatch.setattr(comment_service, "COMMENTS_PER_MINUTE", 100)
     pages: list[Page] = []
     dialogs: list[str] = []
 
@@ -163,5 +163,6 @@ def test_hostile_comments_stay_plain_text_on_every_screen(
     expect(projector.locator("[data-highlight] blockquote")).to_have_text(SHOWN[0], timeout=T)
     for page in pages:
         assert page.evaluate("window.__pwned") is None, page.url
-        assert page.locator("img[src=x], svg circle").count() == 0, page.url
+        # The payload's own elements (the projector's countdown ring is an SVG of ours).
+        assert page.locator('img[src=x], svg circle[r="1"]').count() == 0, page.url
     assert dialogs == []

@@ -85,7 +85,8 @@ def assert_projector_fits(page: Page) -> dict[str, Any]:
     assert m["scrollWidth"] <= m["innerWidth"], f"projector scrolls horizontally {where}"
     s, stage, live = m["statement"], m["stage"], m["live"]
     sw, cw, sh, ch = m["statementScroll"]
-    assert sw <= cw and sh <= ch, f"statement text overflows its own box {where}"
+    # One pixel is the browser rounding a fractional line box, not text that overflows.
+    assert sw <= cw + 1 and sh <= ch + 1, f"statement text overflows its own box {where}"
     assert stage["left"] - 0.5 <= s["left"] and s["right"] <= stage["right"] + 0.5, where
     assert stage["top"] - 0.5 <= s["top"] and s["bottom"] <= stage["bottom"] + 0.5, where
     assert s["bottom"] <= live["top"] + 0.5, f"statement runs into the counts/chart {where}"

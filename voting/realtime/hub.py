@@ -26,6 +26,9 @@ from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.realtime.monitor import Collector, LoopMonitor
 from voting.realtime.outbox import Outbox
 
+BEAT_SECONDS = 4  # how often every screen gets a `beat` frame
+BEAT = '{"type":"beat"}'
+
 
 def encode(payload: dict[str, Any]) -> str:
     """A frame's text, always sendable: a lone surrogate ("\\ud800") has no UTF-8 encoding,
@@ -182,6 +185,13 @@ class Hub:
             channel.comments_dirty = channel.phone_comments_dirty = True
         self._publish(channel, phones=True)
 
+    def send_welcomes(self, room: Room, role: str) -> None:
+        """Send every page of `role` its welcome again (after an undo: a phone's restored
+        votes), behind the state already queued."""
+        for client in list(self.channel(room).clients[role]):
+            if client.send(room.welcome(role, client.participant)):
+                self.frames_sent += 1
+
     def _fan_out(self, channel: Channel, role: str, text: str, key: str) -> None:
         for client in list(channel.clients[role]):
             if client.outbox.push(text, key):
@@ -237,6 +247,14 @@ class Hub:
                     self.unsubscribe(channel.room, client)
                     self.slow_clients_dropped += 1
 
+    def _beat(self) -> None:
+        """A tiny frame to every screen every few seconds, encoded once: a page that hears
+        nothing for longer knows its socket died silently (docs/protocol.md), without
+        thousands of phones each sending pings to find out."""
+        for channel in list(self.channels.values()):
+            for role in ROLES:
+                self._fan_out(channel, role, BEAT, "beat")
+
     async def _clock(self) -> None:
         ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
         ticks_per_second = max(1, round(1 / self.tick))
@@ -251,6 +269,8 @@ class Hub:
                 self._drop_stalled()
             if tick % ticks_per_second == 0:
                 self._age_join_rates()
+            if tick % (ticks_per_second * BEAT_SECONDS) == 0:
+                self._beat()
             for channel in list(self.channels.values()):
                 busy = channel.dirty or channel.comments_dirty
                 if busy or (phones and (channel.phones_dirty or channel.phone_comments_dirty)):

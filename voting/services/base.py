@@ -15,9 +15,9 @@ from voting.models import (
     InputError,
     LiveState,
     check_scale,
-    clean_roles,
     clean_statement_text,
     clean_title,
+    parse_roles,
 )
 from voting.realtime.hub import Hub
 from voting.results import DEFAULT_ROLE_MINIMUM
@@ -100,13 +100,13 @@ class Base:
         title = clean_title(title)
         scale = check_scale(scale)
         texts = [clean_statement_text(t) for t in texts]
-        cleaned_roles = clean_roles(list(roles) if isinstance(roles, tuple) else roles)
+        cleaned_roles, role_translations = parse_roles(list(roles) if isinstance(roles, tuple) else roles)
         if len(texts) > MAX_STATEMENTS:
             raise InputError(
                 "too_many", "An event can have at most {limit} statements.", limit=MAX_STATEMENTS
             )
         return await self.writer.submit(
-            sql.insert_event, title, texts, scale, cleaned_roles, translations or []
+            sql.insert_event, title, texts, scale, cleaned_roles, translations or [], role_translations
         )
 
     async def delete_event(self, room: Room) -> None:

@@ -97,11 +97,17 @@ async def create_event(request: Request) -> Response:
         if len(text) > MAX_PASTE_CHARS:  # refuse rather than cut a statement in half
             text = text[:MAX_PASTE_CHARS]
             raise InputError("too_long", mark("The pasted list is too long: split it up."))
-        texts, pasted_roles, translations = parse_event_file(text)
-        if not texts:  # as `voting event create` refuses a file without statements
+        parsed = parse_event_file(text)
+        if not parsed.statements:  # as `voting event create` refuses a file without statements
             raise InputError("no_statements", mark("Paste at least one statement."))
-        roles = str(form.get("roles", "")).strip()
-        event = await voting(request).create_event(title, texts, scale, roles or pasted_roles, translations)
+        # The roles field (one per line or separated by commas, each with its translations)
+        # wins over a `roles:` line in the pasted list.
+        roles: object = str(form.get("roles", "")).strip()
+        if not roles:
+            roles = [{"name": r, "translations": parsed.role_translations.get(r, {})} for r in parsed.roles]
+        event = await voting(request).create_event(
+            title, parsed.statements, scale, roles, parsed.translations
+        )
     except InputError as error:
         _ = translator(language(request))
         return render(

@@ -83,6 +83,11 @@ CLIENT_TEXT = {
     "too_few": mark("too few votes"),
     "round_label": mark("Round {n}"),
     "shift": mark("{changed} of {paired} changed their vote: {up} towards agree, {down} towards disagree"),
+    # When votes moved to or from "no opinion" the three directions must still add up.
+    "shift_pass": mark(
+        "{changed} of {paired} changed their vote: {up} towards agree, {down} towards disagree,"
+        " {other} to or from no opinion"
+    ),
     "turnout": mark("{voters} of {participants} voted"),
     "gap": mark("Largest gap: {a} vs {b} (mean {gap})"),
     "no_gap": mark("No gap yet: too few votes per role"),

@@ -66,6 +66,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     _ = translator(lang)
     context.update(
         _=_,
+        _n=_.count,  # _n("{n} vote", "{n} votes", n): the form for n, with n filled in
         lang=lang,
         base_url=base_url(request),
         labels=option_labels(_),

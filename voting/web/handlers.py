@@ -180,7 +180,11 @@ async def _results(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _reset(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.reset_votes(session.room, data.get("statement"))
+    return {**OK, "undo": await session.voting.reset_votes(session.room, data.get("statement"))}
+
+
+async def _undo(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    await session.voting.undo(session.room, data.get("undo"))
     return OK
 
 
@@ -191,14 +195,14 @@ async def _add(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 
 async def _edit(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     await session.voting.edit_statement(
-        session.room, data.get("statement"), data.get("text"), data.get("scale"), data.get("translations")
+        session.room, data.get("statement"), data.get("text"), data.get("scale"), data.get("translations"),
+        data.get("confirm", False),
     )
     return OK
 
 
 async def _delete(session: Session, data: dict[str, Any]) -> dict[str, Any]:
-    await session.voting.delete_statement(session.room, data.get("statement"))
-    return OK
+    return {**OK, "undo": await session.voting.delete_statement(session.room, data.get("statement"))}
 
 
 async def _move(session: Session, data: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +234,7 @@ HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "voting": (_voting, (MODERATOR,)),
     "results": (_results, (MODERATOR,)),
     "reset": (_reset, (MODERATOR,)),
+    "undo": (_undo, (MODERATOR,)),
     "statement.add": (_add, (MODERATOR,)),
     "statement.edit": (_edit, (MODERATOR,)),
     "statement.delete": (_delete, (MODERATOR,)),

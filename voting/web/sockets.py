@@ -70,16 +70,7 @@ async def endpoint(ws: WebSocket) -> None:
     surface = {PARTICIPANT: "j", PROJECTOR: "p", MODERATOR: "m"}[role]
     session = Session(voting, room, client, translator(language(ws, surface)))
     voting.hub.subscribe(room, client)
-    welcome: dict[str, Any] = {"type": "welcome", "role": role}
-    if participant is not None:
-        welcome["votes"] = room.votes_of(participant)
-        welcome["vote_rounds"] = room.vote_rounds(welcome["votes"])
-        welcome["my_comments"] = room.comments_of(participant)
-        welcome["supported"] = room.supported_by(participant)
-        welcome["my_role"] = room.role_of.get(participant)
-        welcome["role_asked"] = participant in room.answered
-        welcome["ticket"] = participant in room.tickets  # a redeemed attendance ticket
-        welcome["role_locked"] = room.tickets.get(participant) is not None
+    welcome = room.welcome(role, participant)
     if role == MODERATOR:
         welcome["storage"] = voting.hub.storage
     client.send(welcome)
