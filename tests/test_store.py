@@ -83,7 +83,7 @@ def test_a_newer_schema_version_is_refused_clearly(db: str, monkeypatch: pytest.
         return opened[-1]
 
     sql_connect = sql.connect
-    monkeypatch.setattr(sql, "connect", spy)
+    monkeypatch.setattr("voting.store.core.connect", spy)  # where Store looks it up
     with pytest.raises(RuntimeError) as raised:
         Store(db)
     message = str(raised.value)

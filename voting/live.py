@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from voting import store_undo as undo_sql
 from voting.joins import JoinRate
 from voting.models import (
     PENDING,
@@ -26,7 +25,8 @@ from voting.models import (
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.steps import next_step
 from voting.store import Store
-from voting.store_undo import Undoable
+from voting.store import undo as undo_sql
+from voting.store.undo import Undoable
 
 PARTICIPANT = "participant"
 PROJECTOR = "projector"

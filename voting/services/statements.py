@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from voting import store as sql
-from voting import store_undo as undo_sql
 from voting.live import Room
 from voting.models import (
     CountError,
@@ -24,6 +23,7 @@ from voting.models import (
 from voting.results import Tally
 from voting.services.base import MAX_STATEMENTS
 from voting.services.undo import Undo
+from voting.store import undo as undo_sql
 
 
 class Statements(Undo):

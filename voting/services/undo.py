@@ -1,6 +1,6 @@
 """Undo: a reset or a deletion of a statement can be taken back for a minute, exactly.
 
-The action stores every row it removes (voting/store_undo.py) in the same transaction;
+The action stores every row it removes (voting/store/undo.py) in the same transaction;
 `undo` puts them back in one transaction and the room reads them back from the store.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import secrets
 import time
 
-from voting import store_undo as undo_sql
 from voting.live import PARTICIPANT, Room
 from voting.models import InputError, Statement
 from voting.results import Tally
 from voting.services.base import Base
+from voting.store import undo as undo_sql
 
 clock = time.time  # the wall clock the expiries are in (tests replace it)
 

@@ -1,0 +1,193 @@
+"""The store's reads: connections, the `Store` object, rows turned into models.
+
+Reads run on the caller's connection (the event loop's, in the app). Writes are plain
+functions of a connection in voting/store/writes.py (tickets: voting/store/tickets.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from voting.models import Comment, Event, LiveState, Statement
+from voting.schema import migrate
+
+T = TypeVar("T")
+
+
+
+def connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a commit is on disk before we acknowledge it, even across a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """One SQLite database: reads on this object's connection, writes via `write`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn = connect(path)
+        try:
+            migrate(self.conn, path)
+        except BaseException:
+            self.conn.close()  # e.g. a newer schema: do not leak the connection
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a write function in its own transaction (for the CLI and start-up)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(self.conn, *args)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return result
+
+    # -- reads --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def event_by_code(self, code: str) -> Event | None:
+        row = self.conn.execute("SELECT * FROM events WHERE code = ?", (code,)).fetchone()
+        return None if row is None else _event(row)
+
+    def events(self) -> list[Event]:
+        rows = self.conn.execute("SELECT * FROM events ORDER BY created_at DESC, id DESC")
+        return [_event(row) for row in rows]
+
+    def statements(self, event_id: int) -> list[Statement]:
+        rows = self.conn.execute(
+            "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
+        )
+        return [_statement(r) for r in rows]
+
+    def votes(self, event_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT v.statement_id, v.participant_id, v.round, v.option, v.cast_at FROM votes v"
+            " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ?"
+            " ORDER BY v.cast_at, v.statement_id",
+            (event_id,),
+        ).fetchall()
+
+    def comments(self, event_id: int) -> list[Comment]:
+        """Every comment of the event with its supporters, oldest first."""
+        rows = self.conn.execute(
+            "SELECT c.* FROM comments c JOIN statements s ON s.id = c.statement_id"
+            " WHERE s.event_id = ? ORDER BY c.id",
+            (event_id,),
+        ).fetchall()
+        comments = {
+            r["id"]: Comment(
+                r["id"], r["statement_id"], r["participant_id"], r["name"], r["text"],
+                r["status"], r["created_at"],
+            )
+            for r in rows
+        }
+        supports = self.conn.execute(
+            "SELECT p.comment_id, p.participant_id FROM supports p JOIN comments c"
+            " ON c.id = p.comment_id JOIN statements s ON s.id = c.statement_id"
+            " WHERE s.event_id = ?",
+            (event_id,),
+        )
+        for comment_id, participant in supports:
+            comments[comment_id].supporters.add(participant)
+        return list(comments.values())
+
+    def roles_of(self, event_id: int) -> dict[str, str | None]:
+        """Every participant of the event and their answer to the role question: a role,
+        '' when they skipped it, None when they were not asked yet."""
+        rows = self.conn.execute("SELECT id, role FROM participants WHERE event_id = ?", (event_id,))
+        return {pid: role for pid, role in rows}
+
+    def event_by_report_token(self, token: str) -> Event | None:
+        row = self.conn.execute("SELECT * FROM events WHERE report_token = ?", (token,)).fetchone()
+        return None if row is None else _event(row)
+
+    def ticket_holders(self, event_id: int) -> dict[str, str | None]:
+        """Participants holding a redeemed ticket of the event, with the ticket's role."""
+        rows = self.conn.execute(
+            "SELECT participant_id, role FROM tickets WHERE event_id = ? AND participant_id IS NOT NULL",
+            (event_id,),
+        )
+        return {pid: role for pid, role in rows}
+
+    def ticket_status(self, event_id: int) -> tuple[bool, int, int] | None:
+        """Whether the event requires tickets, how many are printed, how many redeemed."""
+        row = self.conn.execute(
+            "SELECT e.tickets_required, count(t.code), count(t.participant_id) FROM events e"
+            " LEFT JOIN tickets t ON t.event_id = e.id WHERE e.id = ? GROUP BY e.id",
+            (event_id,),
+        ).fetchone()
+        return None if row is None else (bool(row[0]), int(row[1]), int(row[2]))
+
+    def ticket_counts(self) -> dict[int, tuple[int, int]]:
+        """Printed and redeemed tickets per event that has any."""
+        rows = self.conn.execute(
+            "SELECT event_id, count(*), count(participant_id) FROM tickets GROUP BY event_id"
+        )
+        return {event_id: (printed, redeemed) for event_id, printed, redeemed in rows}
+
+    def running_countdowns(self) -> list[str]:
+        """The codes of events whose countdown was running when the server stopped."""
+        rows = self.conn.execute("SELECT code FROM events WHERE countdown_ends_at IS NOT NULL")
+        return [code for (code,) in rows]
+
+    def participant_count(self, event_id: int) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)
+        ).fetchone()
+        return int(row[0])
+
+
+def _statement(r: sqlite3.Row) -> Statement:
+    return Statement(
+        r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"],
+        json.loads(r["translations"]), r["ballot"], bool(r["edited_after_votes"]),
+        json.loads(r["stale_translations"]),
+    )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    state = LiveState(
+        statement_id=row["current_statement_id"],
+        voting_open=bool(row["voting_open"]),
+        results_projector=bool(row["results_projector"]),
+        results_phones=bool(row["results_phones"]),
+        highlight=row["highlight_comment_id"],
+        ticker=bool(row["ticker"]),
+        comments=bool(row["comments_enabled"]),
+        premoderation=bool(row["premoderation"]),
+        by_role=bool(row["by_role"]),
+        show_qr=bool(row["show_qr"]),
+        high_contrast=bool(row["high_contrast"]),
+        second_language=row["second_language"],
+        blank=bool(row["blank"]),
+        ended=bool(row["ended"]),
+        auto_open=bool(row["auto_open"]),
+        countdown_ends_at=row["countdown_ends_at"],
+        countdown_seconds=row["countdown_seconds"],
+    )
+    return Event(
+        row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
+        json.loads(row["roles"]), row["report_token"], bool(row["tickets_required"]),
+        role_translations=json.loads(row["role_translations"]),
+    )

@@ -1,0 +1,60 @@
+"""Attendance tickets in SQL: making them, requiring them, redeeming one."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from voting.store.core import now
+from voting.store.writes import insert_participant, set_role
+
+
+def insert_tickets(
+    conn: sqlite3.Connection, event_id: int, codes: Callable[[], str], count: int, role: str | None
+) -> list[str]:
+    """Store `count` new tickets of the event, codes drawn from `codes()` (a code already
+    taken, by any event, is drawn again). Returns the codes in the order made."""
+    made: list[str] = []
+    created = now()
+    while len(made) < count:
+        code = codes()
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO tickets (code, event_id, role, created_at) VALUES (?, ?, ?, ?)",
+            (code, event_id, role, created),
+        )
+        if cursor.rowcount == 1:
+            made.append(code)
+    return made
+
+
+def set_tickets_required(conn: sqlite3.Connection, event_id: int, required: bool) -> None:
+    conn.execute("UPDATE events SET tickets_required = ? WHERE id = ?", (int(required), event_id))
+
+
+def redeem_ticket(
+    conn: sqlite3.Connection, event_id: int, code: str, participant: str
+) -> tuple[str, str | None]:
+    """Bind an unused ticket of the event to a participant, in one transaction, and give
+    the participant the ticket's role. Returns (outcome, role): "redeemed"; "mine" (this
+    participant redeemed it before); "holder" (they hold another ticket: its role);
+    "used" (another participant holds it); "unknown"."""
+    held = conn.execute(
+        "SELECT code, role FROM tickets WHERE event_id = ? AND participant_id = ?", (event_id, participant)
+    ).fetchone()
+    if held is not None:
+        return ("mine" if held["code"] == code else "holder"), held["role"]
+    row = conn.execute(
+        "SELECT role, participant_id FROM tickets WHERE code = ? AND event_id = ?", (code, event_id)
+    ).fetchone()
+    if row is None:
+        return "unknown", None
+    if row["participant_id"] is not None:
+        return "used", None
+    conn.execute(
+        "UPDATE tickets SET participant_id = ?, redeemed_at = ? WHERE code = ?", (participant, now(), code)
+    )
+    if row["role"] is not None:
+        set_role(conn, event_id, participant, row["role"])
+    else:
+        insert_participant(conn, event_id, participant)
+    return "redeemed", row["role"]
