@@ -31,6 +31,7 @@ class ModeratorBot:
         self.ws: ClientConnection = self._connection.enter_context(
             connect(f"{app.ws_url}?role=moderator", additional_headers={"Cookie": cookie}, open_timeout=10)
         )
+        self._next_id = 0
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -41,14 +42,19 @@ class ModeratorBot:
         except ConnectionClosed:
             return
 
-    def do(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Send a message and return its `ok` (failing on an error)."""
-        self.ws.send(json.dumps(message))
+    def do(self, message: dict[str, Any] | str, **fields: Any) -> dict[str, Any]:
+        """Send an action — a message, or its type and fields — and return its `ok`,
+        matched by its id (failing on its error)."""
+        if isinstance(message, str):
+            message = {"type": message, **fields}
+        self._next_id += 1
+        ref = self._next_id
+        self.ws.send(json.dumps({**message, "id": ref}))
         while True:
-            answer = self.inbox.get(timeout=10)
-            assert answer["type"] != "error", (message, answer)
-            if answer["type"] == "ok":
-                return answer
+            reply = self.inbox.get(timeout=10)
+            if reply.get("ref") == ref:
+                assert reply["type"] == "ok", (message, reply)
+                return reply
 
     def close(self) -> None:
         self._connection.close()

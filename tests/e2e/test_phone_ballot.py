@@ -4,67 +4,16 @@ view on a phone that was scrolled down. The moderator is a real moderator socket
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
-import queue
-import threading
-import urllib.request
-from contextlib import ExitStack
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+
+from tests.e2e.projector_helpers import ModeratorBot as Moderator  # the console without a browser
 
 T = 10_000  # ms
 SAVED = "✓ Je stem is bewaard"  # the phones ask for Dutch (locale nl-BE)
 RESET = "De stemmen op deze stelling zijn gewist: stem opnieuw."
 ROUND_2 = "Ronde 2: stem opnieuw"
-
-
-class Moderator:
-    """The moderator console without a browser: the secret link's cookie, then the socket."""
-
-    def __init__(self, app: Any) -> None:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        with opener.open(app.moderator_url, timeout=10) as response:
-            assert response.status == 200
-        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
-        self._stack = ExitStack()
-        self.ws = self._stack.enter_context(
-            connect(
-                f"{app.ws_url}?role=moderator",
-                additional_headers={"Cookie": cookie},
-                open_timeout=10,
-            )
-        )
-        self._next_id = 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        try:
-            for frame in self.ws:
-                self.inbox.put(json.loads(frame))
-        except ConnectionClosed:
-            return
-
-    def do(self, kind: str, **fields: Any) -> dict[str, Any]:
-        """Send an action and wait for its ok (failing on its error)."""
-        self._next_id += 1
-        ref = self._next_id
-        self.ws.send(json.dumps({"type": kind, "id": ref, **fields}))
-        while True:
-            reply = self.inbox.get(timeout=10)
-            if reply.get("ref") == ref:
-                assert reply["type"] == "ok", reply
-                return reply
-
-    def close(self) -> None:
-        self._stack.close()
-        self.reader.join(timeout=5)
 
 
 def open_phone(app: Any, new_context: Any, phone_args: dict[str, Any]) -> Page:
