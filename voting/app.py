@@ -22,7 +22,10 @@ from voting.bootstrap import prepare
 from voting.health import StorageError, check_database
 from voting.i18n import translator
 from voting.paths import STATIC, TEMPLATES
+from voting.realtime.bus import create_bus
+from voting.realtime.doorbell import Doorbell
 from voting.realtime.hub import Hub
+from voting.realtime.relay import Relay
 from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
@@ -109,16 +112,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         writer.on_health = hub.storage_changed
         await hub.start()
         voting = Voting(store, writer, hub, settings.role_minimum)
+        # Doorbells between the processes serving this database (memory://: this one only).
+        bus = create_bus(settings.bus or "memory://")
+        await bus.connect()
+        hub.doorbell = Doorbell(bus, settings.tick_seconds)
+        relay = Relay(voting, bus, hub.doorbell, settings.db)
+        await relay.start()
         try:
             await voting.resume_countdowns()  # a deadline that passed meanwhile closes voting now
             yield {
                 "settings": settings,
                 "voting": voting,
+                "relay": relay,
                 "templates": make_templates(),
                 "guards": Guards(settings),
             }
         finally:
             await voting.stop_countdowns()
+            await relay.stop()
+            await hub.doorbell.stop()
+            await bus.disconnect()
             await hub.stop()
             await writer.stop()
             store.close()

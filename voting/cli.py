@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,28 @@ def main(ctx: click.Context) -> None:
     default="",
     help="The address participants use, e.g. https://vote.example.org.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes on the same port and database; more than 1 sets VOTING_BUS to"
+    " sqlite:///<database> unless it is set.",
+)
 def serve(
-    host: str = "0.0.0.0", port: int = 8000, db: str = "voting.db", public_url: str = ""
+    host: str = "0.0.0.0", port: int = 8000, db: str = "voting.db", public_url: str = "", workers: int = 1
 ) -> None:
     """Start the server (with a demo event on an empty database) and print its links."""
     from voting.app import create_app
     from voting.web import server
 
     settings = Settings.from_env(db=db, host=host, port=port, public_url=public_url)
+    if workers > 1 and not settings.bus:
+        # The workers ring each other through a table in the database file itself.
+        settings = replace(settings, bus=f"sqlite:///{Path(settings.db).resolve()}")
+    if workers > 1 and settings.bus == "memory://":
+        message = "VOTING_BUS=memory:// reaches one process only; leave it unset"
+        raise click.BadParameter(message, param_hint="--workers")
     store = _open_store(settings.db)
     prepared = prepare(store, settings)
     base = public_base(host, port, public_url)
@@ -86,7 +101,10 @@ def serve(
     if events:
         _print_links(base, events[0], with_qr=True)
     _raise_open_file_limit()
-    server.run(create_app(settings), settings)
+    if workers > 1:  # prepare() ran here, once: the workers find everything in place
+        server.run_workers(settings, workers)
+    else:
+        server.run(create_app(settings), settings)
 
 
 def _open_store(db: str, write: bool = True) -> Store:

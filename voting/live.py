@@ -72,6 +72,37 @@ class Room:
         room.undo = undo_sql.offered(store.conn, event.id, time.time())
         return room
 
+    @classmethod
+    def read(cls, store: Store, code: str) -> Room | None:
+        """The event as committed, or None once it is deleted (any thread: reads only)."""
+        event = store.event_by_code(code)
+        return None if event is None else cls.load(store, event)
+
+    def refresh(self, store: Store) -> set[str] | None:
+        """Reload this room in place from the store (see `adopt`); None: the event is gone."""
+        fresh = Room.read(store, self.code)
+        return None if fresh is None else self.adopt(fresh)
+
+    def adopt(self, fresh: Room) -> set[str]:
+        """Take the committed contents of `fresh` into this object, which sockets and the
+        hub hold: what changed, among "state" (event, statements, undo: every screen's
+        state), "tally" (votes, roles, tickets) and "comments". The join rate stays: it
+        counts arrivals at this process."""
+        changed: set[str] = set()
+        if (self.event, self.statements, self.undo) != (fresh.event, fresh.statements, fresh.undo):
+            changed.add("state")
+        if (self.tallies, self.second, self.role_of, self.answered, self.tickets, self.tickets_printed) != (
+            fresh.tallies, fresh.second, fresh.role_of, fresh.answered, fresh.tickets, fresh.tickets_printed
+        ):  # fmt: skip
+            changed.add("tally")
+        if self.comments != fresh.comments:
+            changed.add("comments")
+        self.event, self.statements, self.undo = fresh.event, fresh.statements, fresh.undo
+        self.tallies, self.second, self.comments = fresh.tallies, fresh.second, fresh.comments
+        self.role_of, self.answered = fresh.role_of, fresh.answered
+        self.tickets, self.tickets_printed = fresh.tickets, fresh.tickets_printed
+        return changed
+
     @property
     def code(self) -> str:
         return self.event.code

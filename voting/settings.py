@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields
 @dataclass(frozen=True)
 class Settings:
     db: str = "voting.db"
+    # The doorbell between processes serving the same database (voting/realtime/bus.py):
+    # empty is memory:// (one process); `voting serve --workers N` sets sqlite:///<db path>.
+    bus: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # e.g. https://vote.example.org; derived from host/port when empty

@@ -10,6 +10,11 @@ Two kinds of traffic leave the hub:
   `phone_tick` to phones.
 
 Frames go into each client's bounded `Outbox`; nothing here awaits a socket.
+
+The `*_changed` methods are called by the services after a commit: they ring the
+`doorbell` (other processes reread the event, voting/realtime/relay.py) and show the change
+here. The relay shows a change read back from the store with the `show_*` methods, the
+same path without the doorbell.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
+from voting.realtime.doorbell import Doorbell
 from voting.realtime.monitor import Collector, LoopMonitor
 from voting.realtime.outbox import Outbox
 
 BEAT_SECONDS = 4  # how often every screen gets a `beat` frame
 BEAT = '{"type":"beat"}'
+CLOSE_UNKNOWN_EVENT = 4404
+GONE = '{"type":"error","code":"unknown_event","message":"There is no event with this code."}'
 
 
 def encode(payload: dict[str, Any]) -> str:
@@ -88,6 +96,7 @@ class Hub:
         self.monitor = LoopMonitor()
         self.collector = Collector()
         self.storage: dict[str, Any] = {"ok": True}  # the writer's StorageHealth.payload()
+        self.doorbell: Doorbell | None = None  # set when other processes serve the same events
 
     async def start(self) -> None:
         self.monitor.start()
@@ -160,18 +169,39 @@ class Hub:
             self._fan_out(channel, MODERATOR, text, "health")
 
     def tally_changed(self, room: Room) -> None:
+        self._ring(room)
+        self.show_tally(room)
+
+    def comments_changed(self, room: Room) -> None:
+        self._ring(room)
+        self.show_comments(room)
+
+    def state_changed(self, room: Room) -> None:
+        """Send the new state to every screen now, then the tally and comments with it."""
+        self._ring(room)
+        self.show_state(room)
+
+    def event_deleted(self, room: Room) -> None:
+        """The event is gone from the database: close its screens (here and elsewhere)."""
+        self._ring(room)
+        self.close_screens(room)
+
+    def _ring(self, room: Room) -> None:
+        if self.doorbell is not None:
+            self.doorbell.ring(room.code)
+
+    def show_tally(self, room: Room) -> None:
         self.collector.activity()
         channel = self.channel(room)
         channel.dirty = True
         channel.phones_dirty = True
 
-    def comments_changed(self, room: Room) -> None:
+    def show_comments(self, room: Room) -> None:
         self.collector.activity()
         channel = self.channel(room)
         channel.comments_dirty = channel.phone_comments_dirty = True
 
-    def state_changed(self, room: Room) -> None:
-        """Send the new state to every screen now, then the tally and comments with it."""
+    def show_state(self, room: Room) -> None:
         channel = self.channel(room)
         for role in ROLES:
             self._fan_out(channel, role, encode(room.state_payload(role)), "state")
@@ -184,6 +214,23 @@ class Hub:
         if channel.comments_statement != room.state.statement_id:  # a new list to show
             channel.comments_dirty = channel.phone_comments_dirty = True
         self._publish(channel, phones=True)
+
+    def flush(self, room: Room) -> None:
+        """Send what is dirty to projector and moderator now, not at the next tick (a change
+        read back from another process has waited for its doorbell already)."""
+        self._publish(self.channel(room), phones=False)
+
+    def close_screens(self, room: Room) -> None:
+        """Every screen of a deleted event gets `unknown_event` and its socket closes with
+        4404 (pages do not reconnect after it)."""
+        channel = self.channels.get(room.code)
+        if channel is None or channel.room is not room:
+            return
+        del self.channels[room.code]
+        for clients in channel.clients.values():
+            for client in clients:
+                client.outbox.push(GONE)
+                client.outbox.finish(CLOSE_UNKNOWN_EVENT)
 
     def send_welcomes(self, room: Room, role: str) -> None:
         """Send every page of `role` its welcome again (after an undo: a phone's restored

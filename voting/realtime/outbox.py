@@ -26,12 +26,13 @@ class Outbox:
         self.overflowed = False
         self.closed = False
         self.stalled = False
+        self.close_code: int | None = None  # set by finish(): close the socket with it
         self.sending_since: float | None = None  # time.monotonic() when the send began
         self._drainer: asyncio.Task[None] | None = None
 
     def push(self, text: str, key: str | None = None) -> bool:
         """Queue a frame; False when the client is too slow and must be dropped."""
-        if self.closed or self.overflowed:
+        if self.closed or self.overflowed or self.close_code is not None:
             return False
         if key is not None:
             entry = self._keyed.get(key)
@@ -51,6 +52,11 @@ class Outbox:
 
     def close(self) -> None:
         self.closed = True
+        self._ready.set()
+
+    def finish(self, code: int) -> None:
+        """Send what is queued, then stop: the socket closes with `code` (a deleted event)."""
+        self.close_code = code
         self._ready.set()
 
     def stall(self) -> None:
@@ -76,7 +82,7 @@ class Outbox:
                     self.sending_since = time.monotonic()
                     await send(text)
                     self.sending_since = None
-                if self.closed or self.overflowed:
+                if self.closed or self.overflowed or self.close_code is not None:
                     return
         finally:
             self._drainer = None  # the task refers to this outbox: no cycle to outlive it

@@ -136,6 +136,7 @@ async def delete_event(request: Request) -> Response:
     if room is None or str(form.get("confirm", "")).replace(" ", "") != room.code:
         return RedirectResponse("/admin?deleted=no", status_code=303)
     await service.delete_event(room)
+    service.hub.event_deleted(room)  # its screens close, here and in the other processes
     return RedirectResponse(f"/admin?deleted={room.code}", status_code=303)
 
 

@@ -9,6 +9,8 @@ coming) holds its connection forever; a few hundred of those exhaust the server'
 from __future__ import annotations
 
 import asyncio
+import os
+from dataclasses import fields
 from typing import Any
 
 import h11
@@ -77,5 +79,40 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+class WorkerH11Protocol(GuardedH11Protocol):
+    """`protocol_for` in a worker process (`voting serve --workers N`): uvicorn imports the
+    protocol there by name, so its deadline comes from VOTING_REQUEST_HEADER_SECONDS."""
+
+    request_seconds = Settings.from_env().request_header_seconds
+
+
 def run(app: Any, settings: Settings) -> None:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **uvicorn_options(settings))
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """Every setting as the VOTING_* variable `Settings.from_env` reads back."""
+    env = {}
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        env[f"VOTING_{field.name.upper()}"] = text
+    return env
+
+
+def run_workers(settings: Settings, workers: int) -> None:
+    """Serve with `workers` processes on one port (uvicorn's supervisor; the kernel spreads
+    connections over them). Workers call `create_app_from_env` without arguments: every
+    setting reaches them as a VOTING_* variable, and the options they cannot get as
+    objects (the protocol class) are passed by name."""
+    os.environ.update(environment(settings))
+    options = {**uvicorn_options(settings), "http": f"{__name__}:{WorkerH11Protocol.__name__}"}
+    uvicorn.run(
+        "voting.app:create_app_from_env",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        **options,
+    )

@@ -128,6 +128,10 @@ async def _send_loop(ws: WebSocket, outbox: Outbox, slow_client: float) -> None:
     except Exception:  # the connection broke (or is gone: then closing does nothing)
         pass
     else:
+        if outbox.close_code is not None and not outbox.closed:  # the event was deleted
+            with contextlib.suppress(Exception):
+                await ws.close(code=outbox.close_code)
+            return
         if not outbox.overflowed:  # closed by the endpoint or the server's shutdown
             return
     await _drop(ws, min(slow_client, CLOSE_GRACE_SECONDS))
@@ -174,8 +178,8 @@ async def _receive_loop(ws: WebSocket, session: Session) -> None:
     rate = _message_limit(ws, session)
     while True:
         message = await ws.receive()
-        if message["type"] == "websocket.disconnect":
-            return
+        if message["type"] == "websocket.disconnect" or session.client.outbox.close_code is not None:
+            return  # gone, or being closed by the send loop (the event was deleted)
         if not session.voting.is_live(session.room):  # the event was deleted meanwhile
             await ws.send_json(error("unknown_event", "There is no event with this code."))
             await ws.close(code=CLOSE_UNKNOWN_EVENT)

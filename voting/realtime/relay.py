@@ -1,0 +1,148 @@
+"""The relay: hears the other processes' doorbells and refreshes this process's rooms.
+
+One listener task per process (started in the app's lifespan, voting/app.py) subscribes
+to the doorbell channel (voting/realtime/doorbell.py). On another process's doorbell for an
+event this process holds in memory, it rereads the event from the store and takes it into
+the same `Room` object (`Room.adopt`: sockets and the hub hold references to it), then
+shows what changed through the hub, the path a local change takes (`Hub.show_*`). On
+`RESYNC` (a doorbell may have been lost) it refreshes every room it holds. An event gone
+from the database closes its screens here with 4404.
+
+Doorbells are coalesced here too: codes heard while a refresh runs are refreshed once after.
+
+The cost: a refresh rereads the whole event (statements, every vote, comments, roles,
+tickets, undo) on the relay's own connection, in a worker thread so the event loop keeps
+serving; then compares it with the room in memory on the loop (dict comparisons of every
+vote: milliseconds for 10,000 votes). With votes arriving on another process, that is one
+full read per event per tick (0.1 s). Reading only what changed (a per-event version, a
+change log read by position) is the next step when events grow past a hall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+
+from voting.live import PARTICIPANT, Room
+from voting.realtime.bus import RESYNC, Bus, BusError
+from voting.realtime.doorbell import CHANNEL, Doorbell, parse_doorbell
+from voting.services import Voting
+from voting.store import Store
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0  # after a failed read or a failed bus
+
+
+class Relay:
+    def __init__(self, voting: Voting, bus: Bus, doorbell: Doorbell, db: str) -> None:
+        self.voting = voting
+        self.bus = bus
+        self.doorbell = doorbell
+        self.store = Store(db)  # the relay's own reading connection, used by one thread at a time
+        self.refreshes = 0
+        self.resyncs = 0
+        self.ready = asyncio.Event()  # subscribed: doorbells from now on are heard
+        self._pending: set[str] = set()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reading = threading.Lock()  # a read still in its thread when stop() closes
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="voting-relay-listen"),
+            asyncio.create_task(self._work(), name="voting-relay-work"),
+        ]
+        await self.ready.wait()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        with self._reading:
+            self.store.close()
+
+    def _read(self, code: str) -> Room | None:
+        with self._reading:
+            return Room.read(self.store, code)
+
+    def heard(self, message: str) -> None:
+        """A doorbell (or RESYNC): queue the rooms to refresh."""
+        rooms = self.voting.rooms
+        if message == RESYNC:
+            self.resyncs += 1
+            self._pending.update(rooms)
+        else:
+            code, sender = parse_doorbell(message)
+            if sender == self.doorbell.sender or code not in rooms:
+                return  # our own change, or an event this process does not hold
+            self._pending.add(code)
+        self._wake.set()
+
+    async def refresh(self, code: str) -> None:
+        """Reread one event and show what changed on this process's screens."""
+        room = self.voting.rooms.get(code)
+        if room is None:
+            return
+        fresh: Room | None = None
+        for _ in range(5):
+            before = self.doorbell.rung[code]
+            fresh = await asyncio.to_thread(self._read, code)
+            if self.voting.rooms.get(code) is not room:
+                return  # deleted (or reloaded) here meanwhile
+            if self.doorbell.rung[code] == before:
+                break  # no local change committed during the read: the snapshot is not older
+        hub = self.voting.hub
+        self.refreshes += 1
+        if fresh is None:
+            self.voting.rooms.pop(code, None)
+            self.doorbell.forget(code)
+            hub.close_screens(room)
+            return
+        now = time.time()
+        offered = {u.id for u in room.undo if u.expires_at > now}
+        changed = room.adopt(fresh)
+        undone = offered - {u.id for u in room.undo}
+        if "comments" in changed:
+            hub.show_comments(room)
+        if "state" in changed:
+            hub.show_state(room)  # with the tallies and comments
+        elif changed:
+            if "tally" in changed:
+                hub.show_tally(room)
+            hub.flush(room)
+        if undone:  # an undo restored votes: phones get theirs back (as after a local undo)
+            hub.send_welcomes(room, PARTICIPANT)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self.bus.subscribe(CHANNEL) as messages:
+                    self.ready.set()
+                    async for message in messages:
+                        self.heard(message)
+                return  # the bus was disconnected: the app is stopping
+            except BusError as error:
+                log.warning("relay: the bus failed (%s); subscribing again", error)
+            self.ready.set()
+            await asyncio.sleep(RETRY_SECONDS)
+            self.heard(RESYNC)  # anything may have been missed meanwhile
+
+    async def _work(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                code = self._pending.pop()
+                try:
+                    await self.refresh(code)
+                except Exception:  # e.g. the database is busy: try again shortly
+                    log.exception("relay: cannot refresh event %s; retrying", code)
+                    self._pending.add(code)
+                    await asyncio.sleep(RETRY_SECONDS)
