@@ -215,7 +215,11 @@ def test_screenshots(
 
     # The longest statement the app accepts, with results, at 1080p and 720p.
     moderator.locator(f"li[data-id='{long_id}'] button[data-action=goto]").click()
-    moderator.locator("#moderator .controls [data-action=toggle-voting]").click()
+    # Toggle only once the console shows the new statement (voting closed), or the click
+    # may close the vote the console still believes open.
+    toggle = moderator.locator("#moderator .controls [data-action=toggle-voting]")
+    expect(toggle).to_have_text("Stemming openen", timeout=T)
+    toggle.click()
     expect(phone.locator("[data-statement]")).to_have_text(LONG_STATEMENT, timeout=T)
     expect(phone.locator("button.option[value=neutral]")).to_be_enabled(timeout=T)
     phone.locator(f"button.option[value={PHONE_VOTE[len(DECK) - 1]}]").click()
