@@ -391,10 +391,12 @@ def test_lone_surrogates_are_stripped_and_do_not_break_the_connection(env: Env) 
 
 
 class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+    """The wall clock the comment limits read (comments are stored with its time)."""
 
-    def monotonic(self) -> float:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def time(self) -> float:
         return self.now
 
 

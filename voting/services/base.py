@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from voting import store as sql
@@ -38,9 +38,7 @@ class Base:
         self.writer = writer
         self.hub = hub
         self.rooms: dict[str, Room] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._recent_comments: dict[tuple[str, str], deque[float]] = {}
-        self._comment_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._locks: dict[str, asyncio.Lock] = {}  # per event in `rooms`; dropped with it
 
     def room(self, code: str) -> Room | None:
         room = self.rooms.get(code)
@@ -75,13 +73,39 @@ class Base:
         return self.rooms.get(room.code) is room
 
     def _lock(self, room: Room) -> asyncio.Lock:
-        return self._locks.setdefault(room.code, asyncio.Lock())
+        lock = self._locks.get(room.code)
+        if lock is None:
+            # Bounded by the rooms held: drop the idle locks of events no longer held (deleted
+            # here or on another process, or let go).
+            for code in [c for c, held in self._locks.items() if c not in self.rooms and not held.locked()]:
+                del self._locks[code]
+            lock = self._locks[room.code] = asyncio.Lock()
+        return lock
 
-    async def _set_state(self, room: Room, state: LiveState) -> None:
-        await self.writer.submit(sql.save_state, room.event.id, state)
-        room.event.state = state
+    async def _update(
+        self,
+        room: Room,
+        changes: Mapping[str, object],
+        where: Mapping[str, object] | None = None,
+        unless_no_statement: InputError | None = None,
+    ) -> None:
+        """Store the fields of the live state this action sets, and only those (another
+        process may have changed the others meanwhile; `where`: only if the committed state
+        still matches), then follow the committed state."""
+        state = await self.writer.submit(
+            sql.update_state, room.event.id, dict(changes), where, unless_no_statement
+        )
+        self._follow(room, state, announce=where is None)
+
+    def _follow(self, room: Room, state: LiveState | None, announce: bool = True) -> None:
+        """Take the committed state into memory; the screens see it when it changed (or always,
+        with `announce`)."""
+        before = room.event.state
+        if state is not None:  # None: the event was deleted meanwhile
+            room.event.state = state
         self._state_stored(room)
-        self.hub.state_changed(room)
+        if announce or room.event.state != before:
+            self.hub.state_changed(room)
 
     def _state_stored(self, room: Room) -> None:
         """Called with every new state of a room (the countdown's timer follows it)."""
@@ -113,4 +137,5 @@ class Base:
         async with self._lock(room):
             await self.writer.submit(sql.delete_event, room.event.id)
             self.rooms.pop(room.code, None)
+        self._locks.pop(room.code, None)
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections import deque
-from dataclasses import replace
 
 from voting import store as sql
 from voting.live import Room
 from voting.models import (
     COMMENT_STATUSES,
-    PENDING,
     PUBLISHED,
     Comment,
     InputError,
@@ -26,36 +22,17 @@ class Comments(Base):
         self, room: Room, participant: str, statement_id: object, text: object, name: object
     ) -> Comment:
         """A participant's comment on the current statement: published at once, or held for
-        the moderator when the event pre-moderates."""
-        # One comment at a time per participant (several tabs may be open): the checks see
-        # the previous comment stored and counted.
-        async with self._comment_locks.setdefault((room.code, participant), asyncio.Lock()):
-            room.check_ticket(participant)
-            if not room.state.comments:
-                raise InputError("comments_off", "Comments are switched off for this event.")
-            statement = room.current()
-            if statement is None or not is_id(statement_id) or statement.id != statement_id:
-                raise InputError("not_current", "This statement is no longer on screen.")
-            cleaned, shown_name = clean_comment(text, name)
-            mine = [c for c in room.comments_on(statement.id) if c.participant == participant]
-            if len(mine) >= COMMENTS_PER_STATEMENT:
-                raise InputError(
-                    "too_many_comments",
-                    "You can send at most {limit} comments per statement.",
-                    limit=COMMENTS_PER_STATEMENT,
-                )
-            recent = self._recent_comments.setdefault((room.code, participant), deque())
-            now = time.monotonic()
-            while recent and now - recent[0] > 60:
-                recent.popleft()
-            if len(recent) >= COMMENTS_PER_MINUTE:
-                raise InputError("comments_too_fast", "Too many comments: wait a minute.")
-            status = PENDING if room.state.premoderation else PUBLISHED
-            comment = await self.writer.submit(
-                sql.insert_comment, statement.id, participant, shown_name, cleaned, status
-            )
-            recent.append(now)
-            room.comments[comment.id] = comment
+        the moderator when the event pre-moderates. The store decides on the committed state
+        (comments on, the statement on screen, the participant's limits over every process)
+        in the transaction that stores it; memory only turns away what cannot be a statement."""
+        if not is_id(statement_id):
+            raise InputError("not_current", "This statement is no longer on screen.")
+        cleaned, shown_name = clean_comment(text, name)
+        comment = await self.writer.submit(
+            sql.post_comment, room.event.id, statement_id, participant, shown_name, cleaned,
+            time.time(), COMMENTS_PER_MINUTE, COMMENTS_PER_STATEMENT,
+        )  # fmt: skip
+        room.comments[comment.id] = comment
         self.hub.comments_changed(room)
         return comment
 
@@ -87,8 +64,8 @@ class Comments(Base):
             assert isinstance(status, str)
             await self.writer.submit(sql.set_comment_status, comment.id, status)
             comment.status = status
-            if status != PUBLISHED and room.state.highlight == comment.id:
-                await self._set_state(room, replace(room.state, highlight=None))
+            if status != PUBLISHED:  # off the projector, if the committed state shows it
+                await self._update(room, {"highlight": None}, where={"highlight": comment.id})
             self.hub.comments_changed(room)
 
     async def highlight(self, room: Room, comment_id: object) -> None:
@@ -96,7 +73,7 @@ class Comments(Base):
         or, with None, return the projector to the results."""
         async with self._lock(room):
             if comment_id is None:
-                await self._set_state(room, replace(room.state, highlight=None))
+                await self._update(room, {"highlight": None})
                 return
             comment = room.comment(comment_id)
             if comment.statement_id != room.state.statement_id:
@@ -104,6 +81,6 @@ class Comments(Base):
             if comment.status != PUBLISHED:
                 await self.writer.submit(sql.set_comment_status, comment.id, PUBLISHED)
                 comment.status = PUBLISHED
-            await self._set_state(room, replace(room.state, highlight=comment.id))
+            await self._update(room, {"highlight": comment.id})
             self.hub.comments_changed(room)
 

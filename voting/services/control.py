@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from voting import store as sql
 from voting.live import Room
 from voting.models import (
     TRANSLATION_LANGUAGES,
@@ -17,11 +16,8 @@ class Control(Base):
         """Put a statement (or the welcome screen) on every screen; voting on the one left
         behind closes, results go back to hidden."""
         async with self._lock(room):
-            if statement_id is not None:
-                room.statement(statement_id)
-            if statement_id == room.state.statement_id and not room.state.ended:
-                return
-            await self._set_state(room, room.state.moved_to(statement_id))
+            state = await self.writer.submit(sql.move_to, room.event.id, statement_id)
+            self._follow(room, state, announce=False)
 
     async def step(self, room: Room, delta: int) -> None:
         index = room.index_of(room.state.statement_id)
@@ -37,22 +33,19 @@ class Control(Base):
 
     async def set_voting(self, room: Room, open_: bool) -> None:
         async with self._lock(room):
-            if open_ and room.current() is None:
-                raise InputError("no_statement", "Pick a statement before opening the vote.")
-            state = replace(room.state, voting_open=open_)
+            refusal = None
+            if open_:
+                refusal = InputError("no_statement", "Pick a statement before opening the vote.")
+            changes: dict[str, object] = {"voting_open": open_}
             if not open_:  # closing stops a running countdown
-                state = replace(state, countdown_ends_at=None, countdown_seconds=None)
-            await self._set_state(room, state)
+                changes.update(countdown_ends_at=None, countdown_seconds=None)
+            await self._update(room, changes, unless_no_statement=refusal)
 
     async def set_results(self, room: Room, target: str, shown: bool) -> None:
         async with self._lock(room):
-            if target == "projector":
-                state = replace(room.state, results_projector=shown)
-            elif target == "phones":
-                state = replace(room.state, results_phones=shown)
-            else:
+            if target not in ("projector", "phones"):
                 raise InputError("invalid_target", "Unknown results target {target!r}.", target=target)
-            await self._set_state(room, state)
+            await self._update(room, {f"results_{target}": shown})
 
     async def settings(self, room: Room, settings: dict[str, object]) -> None:
         """Switch comments, pre-moderation, or the projector's ticker, split by role,
@@ -74,5 +67,5 @@ class Control(Base):
                 changes["second_language"] = language
             if not changes:
                 raise InputError("invalid_value", "Nothing to change.")
-            await self._set_state(room, replace(room.state, **changes))
+            await self._update(room, changes)
 

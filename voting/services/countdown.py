@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import replace
 
 from voting.live import Room
 from voting.models import InputError, is_id
@@ -34,16 +33,17 @@ class Countdown(Base):
                 seconds=seconds,
             )  # fmt: skip
         async with self._lock(room):
+            no_statement = InputError("no_statement", "Show a statement before starting a countdown.")
+            changes: dict[str, object]
             if seconds is None:
-                state = replace(room.state, countdown_ends_at=None, countdown_seconds=None)
-            elif room.current() is None or room.state.ended:
-                raise InputError("no_statement", "Show a statement before starting a countdown.")
+                changes = {"countdown_ends_at": None, "countdown_seconds": None}
+            elif room.state.ended:
+                raise no_statement
             else:
                 ends_at = round(clock() + seconds, 3)
-                state = replace(
-                    room.state, voting_open=True, countdown_ends_at=ends_at, countdown_seconds=seconds
-                )
-            await self._set_state(room, state)
+                changes = {"voting_open": True, "countdown_ends_at": ends_at, "countdown_seconds": seconds}
+            refusal = None if seconds is None else no_statement
+            await self._update(room, changes, unless_no_statement=refusal)
 
     async def resume_countdowns(self) -> None:
         """At start-up: load the events whose countdown was running, which arms their timers;
@@ -100,5 +100,7 @@ class Countdown(Base):
         async with self._lock(room):
             if room.state.countdown_ends_at != ends_at or not self.is_live(room):
                 return  # stopped, replaced or the event deleted meanwhile
-            state = replace(room.state, voting_open=False, countdown_ends_at=None, countdown_seconds=None)
-            await self._set_state(room, state)
+            # Only if the committed countdown is still this one (another process may have
+            # stopped or replaced it).
+            changes = {"voting_open": False, "countdown_ends_at": None, "countdown_seconds": None}
+            await self._update(room, changes, where={"countdown_ends_at": ends_at})

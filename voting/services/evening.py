@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from voting.live import Room
-from voting.models import InputError, LiveState
+from voting.models import InputError
 from voting.services.control import Control
 from voting.steps import CLOSE_AND_SHOW, END, NEXT, OPEN, SHOW, next_step
 
@@ -24,8 +22,7 @@ class Evening(Control):
             await self.set_voting(room, True)
         elif step == CLOSE_AND_SHOW:
             async with self._lock(room):
-                state = replace(room.state, voting_open=False, results_projector=True)
-                await self._set_state(room, _without_countdown(state))
+                await self._update(room, {"voting_open": False, "results_projector": True, **NO_COUNTDOWN})
         elif step == NEXT:
             await self.step(room, +1)
         else:
@@ -45,12 +42,11 @@ class Evening(Control):
         if not isinstance(on, bool):
             raise InputError("invalid_value", '"on" must be true or false, not {on!r}.', on=on)
         async with self._lock(room):
-            state = replace(room.state, ended=on)
+            changes: dict[str, object] = {"ended": on}
             if on:
-                state = _without_countdown(replace(state, voting_open=False))
-            await self._set_state(room, state)
+                changes.update(voting_open=False, **NO_COUNTDOWN)
+            await self._update(room, changes)
 
 
-def _without_countdown(state: LiveState) -> LiveState:
-    return replace(state, countdown_ends_at=None, countdown_seconds=None)
+NO_COUNTDOWN: dict[str, object] = {"countdown_ends_at": None, "countdown_seconds": None}
 

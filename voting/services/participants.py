@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from voting import store as sql
 from voting.live import Room
-from voting.models import (
-    SCALES,
-    InputError,
-    is_id,
-)
+from voting.models import InputError, is_id
 from voting.services.base import Base
 
 
@@ -41,19 +37,17 @@ class Participants(Base):
         self.hub.tally_changed(room)
 
     async def cast_vote(self, room: Room, participant: str, statement_id: object, option: object) -> None:
-        """Store a participant's vote (replacing an earlier one) and fold it into the tally."""
-        room.check_ticket(participant)
-        statement = room.current()
-        if statement is None or not is_id(statement_id) or statement.id != statement_id:
-            raise InputError("not_current", "This statement is not the one being voted on.")
-        if not room.state.voting_open:
-            raise InputError("voting_closed", "Voting on this statement is closed.")
-        if not isinstance(option, str) or not SCALES[statement.scale].accepts(option):
-            raise InputError(
-                "invalid_option", "{option!r} is not an option of this statement.", option=option
-            )
-        await self.writer.submit(sql.insert_vote, statement.id, participant, option, statement.round)
-        if statement.id in room.tallies:  # it may have been deleted meanwhile
-            room.tally(statement).set(participant, option)
-            self.hub.tally_changed(room)
+        """Store a participant's vote (replacing an earlier one) and fold it into the tally.
 
+        The store decides, in the transaction that stores it, on the committed state: the
+        statement on screen, voting open, an option of its scale, a ticket if one is needed.
+        Memory may be behind another process either way, so it decides nothing here."""
+        round_ = await self.writer.submit(sql.cast_vote, room.event.id, statement_id, participant, option)
+        assert is_id(statement_id) and isinstance(option, str)  # the store took them
+        for statement in room.statements:
+            # Counted here only in the round the store counted it in (a round this process
+            # has not seen yet comes with the next refresh from the store).
+            if statement.id == statement_id and statement.round == round_:
+                room.tally(statement).set(participant, option)
+                self.hub.tally_changed(room)
+                break

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
 from typing import Any
 
 from voting import store as sql
@@ -111,16 +110,17 @@ class Statements(Undo):
         async with self._lock(room):
             statement = room.statement(statement_id)
             remaining = [s for s in room.statements if s.id != statement.id]
-            state = room.state.moved_to(None) if room.state.statement_id == statement.id else room.state
             undo = self._undoable(room, "delete", statement)
-            await self.writer.submit(_delete_statement, undo, [s.id for s in remaining], state)
+            state = await self.writer.submit(_delete_statement, undo, [s.id for s in remaining])
             room.statements = remaining
             for position, s in enumerate(remaining):
                 s.position = position
             del room.tallies[statement.id]
             room.second.pop(statement.id, None)
             room.comments = {k: c for k, c in room.comments.items() if c.statement_id != statement.id}
-            room.event.state = state
+            if state is not None:
+                room.event.state = state
+                self._state_stored(room)
             self._offer(room, undo)
             self.hub.state_changed(room)
             return undo.reply()
@@ -161,11 +161,13 @@ class Statements(Undo):
             statement = room.statement(statement_id)
             if statement.round == 2:
                 raise InputError("has_round", "This statement already has a second round.")
-            state = replace(room.state.moved_to(statement.id), voting_open=True)
-            await self.writer.submit(_start_round, room.event.id, statement.id, state)
+            changes = {**sql.moved_to(statement.id), "voting_open": True}
+            state = await self.writer.submit(_start_round, room.event.id, statement.id, changes)
             statement.round = 2
             room.second[statement.id] = Tally(statement.scale)
-            room.event.state = state
+            if state is not None:
+                room.event.state = state
+                self._state_stored(room)
             self.hub.state_changed(room)
 
     async def share_report(self, room: Room, shared: bool) -> str | None:
@@ -186,12 +188,14 @@ def _stale(statement: Statement, translations: dict[str, str] | None, new_text: 
     return sorted(lang for lang in stale - fresh if lang in after)
 
 
-def _delete_statement(conn: Any, undo: undo_sql.Undoable, remaining: list[int], state: LiveState) -> None:
+def _delete_statement(conn: Any, undo: undo_sql.Undoable, remaining: list[int]) -> LiveState | None:
     undo_sql.delete_statement(conn, undo)  # keeps its rows first
-    sql.delete_statement(conn, undo.event_id, undo.statement_id, remaining, state)
+    return sql.delete_statement(conn, undo.event_id, undo.statement_id, remaining)
 
 
-def _start_round(conn: Any, event_id: int, statement_id: int, state: LiveState) -> None:
+def _start_round(
+    conn: Any, event_id: int, statement_id: int, changes: dict[str, object]
+) -> LiveState | None:
     sql.set_round(conn, statement_id, 2)
-    sql.save_state(conn, event_id, state)
+    return sql.update_state(conn, event_id, changes)
 

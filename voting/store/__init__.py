@@ -10,6 +10,8 @@ runs through the batching `Writer` thread and the CLI with `Store.write`. Caller
 from voting.store.core import Store, connect, now
 from voting.store.tickets import insert_tickets, redeem_ticket, set_tickets_required
 from voting.store.writes import (
+    cast_vote,
+    check_ticket,
     delete_event,
     delete_statement,
     delete_votes,
@@ -18,7 +20,11 @@ from voting.store.writes import (
     insert_participant,
     insert_statements,
     insert_vote,
+    move_to,
+    moved_to,
+    post_comment,
     put_setting,
+    read_state,
     reorder_statements,
     reset_votes,
     save_state,
@@ -28,12 +34,14 @@ from voting.store.writes import (
     set_roles,
     set_round,
     set_support,
+    update_state,
     update_statement,
 )
 
 __all__ = [
     "Store", "connect", "now",
     "insert_tickets", "redeem_ticket", "set_tickets_required",
+    "cast_vote", "check_ticket", "move_to", "moved_to", "post_comment", "read_state", "update_state",
     "delete_event", "delete_statement", "delete_votes", "insert_comment", "insert_event",
     "insert_participant", "insert_statements", "insert_vote", "put_setting",
     "reorder_statements", "reset_votes", "save_state", "set_comment_status",

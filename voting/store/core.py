@@ -166,8 +166,9 @@ def _statement(r: sqlite3.Row) -> Statement:
     )
 
 
-def _event(row: sqlite3.Row) -> Event:
-    state = LiveState(
+def live_state(row: sqlite3.Row) -> LiveState:
+    """The live state stored in an `events` row."""
+    return LiveState(
         statement_id=row["current_statement_id"],
         voting_open=bool(row["voting_open"]),
         results_projector=bool(row["results_projector"]),
@@ -186,6 +187,10 @@ def _event(row: sqlite3.Row) -> Event:
         countdown_ends_at=row["countdown_ends_at"],
         countdown_seconds=row["countdown_seconds"],
     )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    state = live_state(row)
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
         json.loads(row["roles"]), row["report_token"], bool(row["tickets_required"]),

@@ -6,11 +6,23 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
 
-from voting.models import Comment, Event, LiveState, Statement
+from voting.models import (
+    PENDING,
+    PUBLISHED,
+    SCALES,
+    Comment,
+    Event,
+    InputError,
+    LiveState,
+    Statement,
+    is_id,
+)
 from voting.store import undo as undo_sql
-from voting.store.core import now
+from voting.store.core import live_state, now
 
 
 def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
@@ -110,12 +122,18 @@ def delete_statement(
     event_id: int,
     statement_id: int,
     remaining: list[int],
-    state: LiveState,
-) -> None:
-    """Delete a statement with its votes, renumber the rest, store the resulting state."""
+    state: LiveState | None = None,
+) -> LiveState | None:
+    """Delete a statement with its votes and renumber the rest; when the committed state has
+    it on screen, the screens move to the welcome screen (or, given, `state` is stored whole).
+    Returns the committed state."""
+    if state is not None:
+        save_state(conn, event_id, state)
+    else:
+        update_state(conn, event_id, moved_to(None), where={"statement_id": statement_id})
     conn.execute("DELETE FROM statements WHERE id = ?", (statement_id,))
     reorder_statements(conn, remaining)
-    save_state(conn, event_id, state)
+    return read_state(conn, event_id)
 
 
 def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None:
@@ -125,34 +143,104 @@ def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None
     )
 
 
+# LiveState's fields and the events columns that store them.
+STATE_COLUMNS = {
+    "statement_id": "current_statement_id",
+    "voting_open": "voting_open",
+    "results_projector": "results_projector",
+    "results_phones": "results_phones",
+    "highlight": "highlight_comment_id",
+    "ticker": "ticker",
+    "comments": "comments_enabled",
+    "premoderation": "premoderation",
+    "by_role": "by_role",
+    "show_qr": "show_qr",
+    "high_contrast": "high_contrast",
+    "second_language": "second_language",
+    "blank": "blank",
+    "ended": "ended",
+    "auto_open": "auto_open",
+    "countdown_ends_at": "countdown_ends_at",
+    "countdown_seconds": "countdown_seconds",
+}
+
+
+def moved_to(statement_id: int | None, auto_open: bool = False) -> dict[str, object]:
+    """The fields that moving to another statement (None: the welcome screen) sets, together:
+    voting closed (open with auto_open), results hidden, nothing highlighted, no full-screen
+    QR code, no countdown, no end screen (as LiveState.moved_to; the settings stay)."""
+    return {
+        "statement_id": statement_id,
+        "voting_open": auto_open and statement_id is not None,
+        "results_projector": False,
+        "results_phones": False,
+        "highlight": None,
+        "show_qr": False,
+        "ended": False,
+        "countdown_ends_at": None,
+        "countdown_seconds": None,
+    }
+
+
 def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> None:
-    conn.execute(
-        "UPDATE events SET current_statement_id = ?, voting_open = ?, results_projector = ?,"
-        " results_phones = ?, highlight_comment_id = ?, ticker = ?, comments_enabled = ?,"
-        " premoderation = ?, by_role = ?, show_qr = ?, high_contrast = ?, second_language = ?,"
-        " blank = ?, ended = ?, auto_open = ?, countdown_ends_at = ?, countdown_seconds = ?"
-        " WHERE id = ?",
-        (
-            state.statement_id,
-            int(state.voting_open),
-            int(state.results_projector),
-            int(state.results_phones),
-            state.highlight,
-            int(state.ticker),
-            int(state.comments),
-            int(state.premoderation),
-            int(state.by_role),
-            int(state.show_qr),
-            int(state.high_contrast),
-            state.second_language,
-            int(state.blank),
-            int(state.ended),
-            int(state.auto_open),
-            state.countdown_ends_at,
-            state.countdown_seconds,
-            event_id,
-        ),
-    )
+    """Store the whole live state (seeding, tests); the live evening uses `update_state`."""
+    update_state(conn, event_id, {f.name: getattr(state, f.name) for f in fields(state)})
+
+
+def move_to(conn: sqlite3.Connection, event_id: int, statement_id: object) -> LiveState | None:
+    """Put a statement (None: the welcome screen) on screen, as the committed state has it:
+    nothing changes when it is already there (and the end screen is off); voting opens at
+    once when the event says so. Returns the committed state afterwards."""
+    state = read_state(conn, event_id)
+    if statement_id is not None:
+        row = None
+        if is_id(statement_id):
+            row = conn.execute(
+                "SELECT 1 FROM statements WHERE id = ? AND event_id = ?", (statement_id, event_id)
+            ).fetchone()
+        if row is None:
+            raise InputError(
+                "unknown_statement", "There is no statement {statement_id!r} here.",
+                statement_id=statement_id,
+            )  # fmt: skip
+    if state is None or (state.statement_id == statement_id and not state.ended):
+        return state
+    assert statement_id is None or isinstance(statement_id, int)
+    return update_state(conn, event_id, moved_to(statement_id, state.auto_open))
+
+
+def update_state(
+    conn: sqlite3.Connection,
+    event_id: int,
+    changes: Mapping[str, object],
+    where: Mapping[str, object] | None = None,
+    unless_no_statement: InputError | None = None,
+) -> LiveState | None:
+    """Write only the fields of the live state that an action sets (another process's change
+    to the other fields stays), and only if the committed state matches `where`; raise
+    `unless_no_statement` when the committed state shows no statement. Returns the committed
+    state afterwards (None: the event is gone)."""
+    if unless_no_statement is not None:
+        state = read_state(conn, event_id)
+        if state is not None and state.statement_id is None:
+            raise unless_no_statement
+    if changes:
+        columns = [STATE_COLUMNS[name] for name in changes]  # KeyError: not a state field
+        condition = "".join(f" AND {STATE_COLUMNS[name]} IS ?" for name in where or {})
+        conn.execute(
+            f"UPDATE events SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?{condition}",
+            (*map(_column_value, changes.values()), event_id, *map(_column_value, (where or {}).values())),
+        )
+    return read_state(conn, event_id)
+
+
+def read_state(conn: sqlite3.Connection, event_id: int) -> LiveState | None:
+    row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+    return None if row is None else live_state(row)
+
+
+def _column_value(value: object) -> object:
+    return int(value) if isinstance(value, bool) else value
 
 
 def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
@@ -171,6 +259,44 @@ def insert_vote(
         " DO UPDATE SET option = excluded.option, cast_at = excluded.cast_at",
         (statement_id, participant, round, option, now()),
     )
+
+
+def cast_vote(
+    conn: sqlite3.Connection, event_id: int, statement_id: object, participant: str, option: object
+) -> int:
+    """Store a participant's vote if the committed state takes it: the statement is the
+    event's current one, voting is open, the option is one of its scale's, and the
+    participant holds a ticket when the event needs one. Returns the round it counts in."""
+    check_ticket(conn, event_id, participant)
+    row = conn.execute(
+        "SELECT e.current_statement_id, e.voting_open, s.scale, s.round FROM events e"
+        " JOIN statements s ON s.id = e.current_statement_id WHERE e.id = ?",
+        (event_id,),
+    ).fetchone()
+    if row is None or not is_id(statement_id) or row["current_statement_id"] != statement_id:
+        raise InputError("not_current", "This statement is not the one being voted on.")
+    if not row["voting_open"]:
+        raise InputError("voting_closed", "Voting on this statement is closed.")
+    if not isinstance(option, str) or not SCALES[row["scale"]].accepts(option):
+        raise InputError(
+            "invalid_option", "{option!r} is not an option of this statement.", option=option
+        )
+    round_ = int(row["round"])
+    insert_vote(conn, row["current_statement_id"], participant, option, round_)
+    return round_
+
+
+def check_ticket(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
+    """Refuse a participant without a redeemed ticket while the event requires tickets."""
+    row = conn.execute(
+        "SELECT tickets_required AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = e.id"
+        " AND t.participant_id = ?) FROM events e WHERE e.id = ?",
+        (participant, event_id),
+    ).fetchone()
+    if row is not None and row[0]:
+        raise InputError(
+            "ticket_required", "This event needs an attendance ticket: enter the code on your ticket."
+        )
 
 
 def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None = None) -> None:
@@ -230,8 +356,9 @@ def insert_comment(
     name: str | None,
     text: str,
     status: str,
+    created: str | None = None,
 ) -> Comment:
-    created = now()
+    created = created or now()
     comment_id = undo_sql.next_id(conn, "comments")  # not one a deletion may bring back
     conn.execute(
         "INSERT INTO comments (id, statement_id, participant_id, name, text, status, created_at)"
@@ -239,6 +366,57 @@ def insert_comment(
         (comment_id, statement_id, participant, name, text, status, created),
     )
     return Comment(comment_id, statement_id, participant, name, text, status, created)
+
+
+def post_comment(
+    conn: sqlite3.Connection,
+    event_id: int,
+    statement_id: object,
+    participant: str,
+    name: str | None,
+    text: str,
+    at: float,
+    per_minute: int,
+    per_statement: int,
+) -> Comment:
+    """A participant's comment, if the committed state takes it: comments on, the statement
+    on screen, the participant's limits (per statement, per minute before `at`, epoch
+    seconds) counted over every process's comments. Held for the moderator (pending) when
+    the event pre-moderates, else published."""
+    check_ticket(conn, event_id, participant)
+    event = conn.execute(
+        "SELECT current_statement_id, comments_enabled, premoderation FROM events WHERE id = ?",
+        (event_id,),
+    ).fetchone()
+    if event is None or not event["comments_enabled"]:
+        raise InputError("comments_off", "Comments are switched off for this event.")
+    current = event["current_statement_id"]
+    if current is None or not is_id(statement_id) or current != statement_id:
+        raise InputError("not_current", "This statement is no longer on screen.")
+    row = conn.execute(
+        "SELECT count(*) FROM comments WHERE statement_id = ? AND participant_id = ?",
+        (current, participant),
+    ).fetchone()
+    if row[0] >= per_statement:
+        raise InputError(
+            "too_many_comments",
+            "You can send at most {limit} comments per statement.",
+            limit=per_statement,
+        )
+    row = conn.execute(
+        "SELECT count(*) FROM comments c JOIN statements s ON s.id = c.statement_id"
+        " WHERE s.event_id = ? AND c.participant_id = ? AND c.created_at >= ?",
+        (event_id, participant, _timestamp(at - 60)),
+    ).fetchone()
+    if row[0] >= per_minute:
+        raise InputError("comments_too_fast", "Too many comments: wait a minute.")
+    status = PENDING if event["premoderation"] else PUBLISHED
+    return insert_comment(conn, current, participant, name, text, status, _timestamp(at))
+
+
+def _timestamp(epoch: float) -> str:
+    """Epoch seconds as the store writes times (`now()`), which sort as text."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
 
 
 def set_comment_status(conn: sqlite3.Connection, comment_id: int, status: str) -> None:
