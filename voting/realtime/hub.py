@@ -62,6 +62,7 @@ class Client:
     participant: str | None
     outbox: Outbox
     presenter: bool = False  # a projector opened by the event's moderator: it may drive
+    beat_slot: int = 0  # which tick of the beat cycle this client's `beat` goes out on
 
     def send(self, payload: dict[str, Any], key: str | None = None) -> bool:
         return self.outbox.push(encode(payload), key)
@@ -77,6 +78,7 @@ class Channel:
     comments_dirty: bool = True
     phone_comments_dirty: bool = True
     comments_statement: int | None = None  # the statement whose comments were last sent
+    beats: list[set[Client]] = field(default_factory=list)  # clients by beat slot
 
     @property
     def connected(self) -> int:
@@ -90,6 +92,8 @@ class Hub:
         self.slow_client = slow_client  # seconds a frame may wait in a send before its client is dropped
         self.slow_clients_dropped = 0
         self.channels: dict[str, Channel] = {}
+        self.beat_slots = max(1, round(BEAT_SECONDS / tick))  # every client beats once a cycle
+        self._next_slot = 0
         self._task: asyncio.Task[None] | None = None
         self.frames_sent = 0
         self.ticks_published = 0
@@ -117,6 +121,7 @@ class Hub:
         channel = self.channels.get(room.code)
         if channel is None or channel.room is not room:
             channel = self.channels[room.code] = Channel(room)
+            channel.beats = [set() for _ in range(self.beat_slots)]
         return channel
 
     # -- membership -------------------------------------------------------------------------
@@ -124,6 +129,9 @@ class Hub:
     def subscribe(self, room: Room, client: Client) -> None:
         channel = self.channel(room)
         channel.clients[client.role].add(client)
+        client.beat_slot = self._next_slot
+        self._next_slot = (self._next_slot + 1) % self.beat_slots
+        channel.beats[client.beat_slot].add(client)
         if client.role == PARTICIPANT and client.participant is not None:
             channel.presence[client.participant] += 1
             channel.dirty = True
@@ -135,6 +143,7 @@ class Hub:
         if channel is None or client not in channel.clients[client.role]:
             return
         channel.clients[client.role].discard(client)
+        channel.beats[client.beat_slot].discard(client)
         if client.role == PARTICIPANT and client.participant is not None:
             channel.presence[client.participant] -= 1
             if channel.presence[client.participant] <= 0:
@@ -294,13 +303,16 @@ class Hub:
                     self.unsubscribe(channel.room, client)
                     self.slow_clients_dropped += 1
 
-    def _beat(self) -> None:
+    def _beat(self, slot: int) -> None:
         """A tiny frame to every screen every few seconds, encoded once: a page that hears
         nothing for longer knows its socket died silently (docs/protocol.md), without
-        thousands of phones each sending pings to find out."""
+        thousands of phones each sending pings to find out. Each tick beats one slot of the
+        clients: 10,000 phones woken in one tick would stall the loop as a statement change
+        does (hundreds of ms), 250 a tick cost a few."""
         for channel in list(self.channels.values()):
-            for role in ROLES:
-                self._fan_out(channel, role, BEAT, "beat")
+            for client in list(channel.beats[slot]):
+                if client.outbox.push(BEAT, "beat"):
+                    self.frames_sent += 1
 
     async def _clock(self) -> None:
         ticks_per_phone_tick = max(1, round(self.phone_tick / self.tick))
@@ -316,8 +328,7 @@ class Hub:
                 self._drop_stalled()
             if tick % ticks_per_second == 0:
                 self._age_join_rates()
-            if tick % (ticks_per_second * BEAT_SECONDS) == 0:
-                self._beat()
+            self._beat(tick % self.beat_slots)
             for channel in list(self.channels.values()):
                 busy = channel.dirty or channel.comments_dirty
                 if busy or (phones and (channel.phones_dirty or channel.phone_comments_dirty)):
