@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ ALL = [*SMALL, "50ptpt-3gp-strict-no-meta", "150ptpt-3gp-no-strict-no-meta", "ab
 # Pol.is keeps these in by its history ("once in, always in"); see red-dwarf's fixtures.
 POLIS_KEEPS = {"below-100-ptpts": [5, 10, 11, 14]}
 
+# The fixtures live beside the repository (../shared/, as CI lays it out); a developer
+# without them skips, CI must not.
+if not FIXTURES.is_dir() and os.environ.get("CI"):
+    raise RuntimeError(f"the Pol.is fixtures are missing: {FIXTURES}")
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared/polis-fixtures is not there")
 
 

@@ -18,7 +18,8 @@ from tests.test_roles import choose, cookies_of, event_row, running, share, vote
 from tests.test_sockets import connect, receive_until
 from voting import store as sql
 from voting.cli import main
-from voting.models import InputError, parse_event_file, parse_roles
+from voting.models import InputError
+from voting.pasting import parse_event_file, parse_roles
 from voting.store import Store
 
 FRENCH = {"accept-language": "fr"}

@@ -17,17 +17,9 @@ from voting.bootstrap import prepare
 from voting.health import StorageError, check_database
 from voting.links import all_links
 from voting.live import Room
-from voting.models import (
-    DEFAULT_SCALE,
-    SCALES,
-    Event,
-    InputError,
-    check_scale,
-    clean_title,
-    parse_event_file,
-    parse_roles,
-)
+from voting.models import DEFAULT_SCALE, SCALES, Event, InputError, check_scale, clean_title
 from voting.netaddr import public_base
+from voting.pasting import parse_event_file, parse_roles
 from voting.settings import Settings
 from voting.store import Store
 from voting.tickets import MAX_TICKETS, check_count, check_role, grouped, new_code, ticket_url

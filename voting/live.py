@@ -11,17 +11,8 @@ import time
 from typing import Any
 
 from voting.joins import JoinRate
-from voting.models import (
-    PENDING,
-    PUBLISHED,
-    SCALES,
-    TRANSLATION_LANGUAGES,
-    Comment,
-    Event,
-    InputError,
-    Statement,
-    is_id,
-)
+from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement, is_id
+from voting.pasting import TRANSLATION_LANGUAGES
 from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
 from voting.steps import next_step
 from voting.store import Store

@@ -10,15 +10,8 @@ from typing import Any
 from voting import store as sql
 from voting.health import StorageError
 from voting.live import Room
-from voting.models import (
-    Event,
-    InputError,
-    LiveState,
-    check_scale,
-    clean_statement_text,
-    clean_title,
-    parse_roles,
-)
+from voting.models import Event, InputError, LiveState, check_scale, clean_statement_text, clean_title
+from voting.pasting import parse_roles
 from voting.realtime.hub import Hub
 from voting.results import DEFAULT_ROLE_MINIMUM
 from voting.store import Store

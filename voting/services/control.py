@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from voting import store as sql
 from voting.live import Room
-from voting.models import (
-    TRANSLATION_LANGUAGES,
-    InputError,
-)
+from voting.models import InputError
+from voting.pasting import TRANSLATION_LANGUAGES
 from voting.services.base import Base
 
 

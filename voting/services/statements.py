@@ -14,11 +14,9 @@ from voting.models import (
     Statement,
     check_scale,
     clean_statement_text,
-    clean_translations,
     is_id,
-    parse_roles,
-    parse_statement_line,
 )
+from voting.pasting import clean_translations, parse_roles, parse_statement_line
 from voting.results import Tally
 from voting.services.base import MAX_STATEMENTS
 from voting.services.undo import Undo

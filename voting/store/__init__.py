@@ -7,6 +7,7 @@ runs through the batching `Writer` thread and the CLI with `Store.write`. Caller
 `from voting import store as sql` and `sql.insert_vote`.
 """
 
+from voting.store.comments import insert_comment, post_comment, set_comment_status, set_support
 from voting.store.core import Store, connect, now
 from voting.store.tickets import insert_tickets, redeem_ticket, set_tickets_required
 from voting.store.writes import (
@@ -15,25 +16,21 @@ from voting.store.writes import (
     delete_event,
     delete_statement,
     delete_votes,
-    insert_comment,
     insert_event,
     insert_participant,
     insert_statements,
     insert_vote,
     move_to,
     moved_to,
-    post_comment,
     put_setting,
     read_state,
     reorder_statements,
     reset_votes,
     save_state,
-    set_comment_status,
     set_report_token,
     set_role,
     set_roles,
     set_round,
-    set_support,
     update_state,
     update_statement,
 )

@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from voting.i18n import mark, translator
 from voting.links import all_links
-from voting.models import DEFAULT_SCALE, SCALES, InputError, parse_event_file
+from voting.models import DEFAULT_SCALE, SCALES, InputError
+from voting.pasting import parse_event_file
 from voting.security import is_admin, verify_password
 from voting.web.common import (
     base_url,
