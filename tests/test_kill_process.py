@@ -73,7 +73,11 @@ def test_a_process_killed_mid_burst_loses_no_acknowledged_vote(tmp_path: Path) -
             if victim.poll() is None:
                 victim.kill()
             victim.wait()
-    stored = dict(sqlite3.connect(db).execute("SELECT participant_id, option FROM votes").fetchall())
+    conn = sqlite3.connect(db)
+    try:
+        stored = dict(conn.execute("SELECT participant_id, option FROM votes").fetchall())
+    finally:
+        conn.close()
     assert len(stored) == PHONES
     for participant, option in acked.items():  # every acknowledged vote is there, as acknowledged
         assert stored.get(participant) == option
@@ -104,6 +108,7 @@ async def _burst(
         except Exception:  # the connection died with its process
             pass
     await asyncio.gather(*(p.reader for p in phones), return_exceptions=True)
+    await close_all(phones)  # their process is gone: release the sockets
     acked: dict[int, str] = {}
     for n, phone in enumerate(phones):
         for _, frame in phone.frames:
@@ -114,18 +119,20 @@ async def _burst(
     # Each phone reconnects — to A, as a proxy would send it — and resynchronises: an
     # acknowledged vote comes back in its welcome; a lost one is sent again and stored.
     again: list[Screen] = []
-    for n, phone_cookie in enumerate(cookies):
-        screen = await open_screen(port_a, code, "participant", phone_cookie, f"phone{n}@A")
-        welcome = next(f for _, f in screen.frames if f["type"] == "welcome")
-        if n in acked:
-            assert welcome["votes"] == {str(first): acked[n]}, (n, welcome["votes"])
-        else:
-            await screen.send({"type": "vote", "statement": first, "option": options[n % 4], "id": n})
-            _, reply = await screen.wait(lambda f, n=n: f.get("ref") == n)
-            assert reply["type"] == "ack", reply
-        again.append(screen)
-    await projector.wait(lambda f: f["type"] == "tally" and f["voters"] == PHONES, timeout=5)
-    await close_all([moderator, projector, *again])
+    try:
+        for n, phone_cookie in enumerate(cookies):
+            screen = await open_screen(port_a, code, "participant", phone_cookie, f"phone{n}@A")
+            again.append(screen)
+            welcome = next(f for _, f in screen.frames if f["type"] == "welcome")
+            if n in acked:
+                assert welcome["votes"] == {str(first): acked[n]}, (n, welcome["votes"])
+            else:
+                await screen.send({"type": "vote", "statement": first, "option": options[n % 4], "id": n})
+                _, reply = await screen.wait(lambda f, n=n: f.get("ref") == n)
+                assert reply["type"] == "ack", reply
+        await projector.wait(lambda f: f["type"] == "tally" and f["voters"] == PHONES, timeout=5)
+    finally:  # every socket closed, also when an assertion fails
+        await close_all([moderator, projector, *again])
     return {_participant(cookies[n]): option for n, option in acked.items()}
 
 
