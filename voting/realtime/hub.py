@@ -324,9 +324,8 @@ class Hub:
             self.monitor.woke_late(time.monotonic() - asleep - self.tick)
             tick += 1
             phones = tick % ticks_per_phone_tick == 0
-            if phones:
+            if tick % ticks_per_second == 0:  # once a second: both scan every client or event
                 self._drop_stalled()
-            if tick % ticks_per_second == 0:
                 self._age_join_rates()
             self._beat(tick % self.beat_slots)
             for channel in list(self.channels.values()):

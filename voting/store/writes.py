@@ -263,13 +263,17 @@ def cast_vote(
     """Store a participant's vote if the committed state takes it: the statement is the
     event's current one, voting is open, the option is one of its scale's, and the
     participant holds a ticket when the event needs one. Returns the round it counts in."""
-    check_ticket(conn, event_id, participant)
+    # One read of the event per vote; the tickets table only when the event needs tickets.
     row = conn.execute(
-        "SELECT e.current_statement_id, e.voting_open, s.scale, s.round FROM events e"
-        " JOIN statements s ON s.id = e.current_statement_id WHERE e.id = ?",
+        "SELECT e.tickets_required, e.current_statement_id, e.voting_open, s.scale, s.round"
+        " FROM events e LEFT JOIN statements s ON s.id = e.current_statement_id WHERE e.id = ?",
         (event_id,),
     ).fetchone()
-    if row is None or not is_id(statement_id) or row["current_statement_id"] != statement_id:
+    if row is not None and row["tickets_required"]:
+        check_ticket(conn, event_id, participant)
+    if row is None or row["scale"] is None or not is_id(statement_id) or (
+        row["current_statement_id"] != statement_id
+    ):
         raise InputError("not_current", "This statement is not the one being voted on.")
     if not row["voting_open"]:
         raise InputError("voting_closed", "Voting on this statement is closed.")
