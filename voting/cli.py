@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,24 @@ db_option = click.option(
     type=click.Path(dir_okay=False),
     help="SQLite database file (also VOTING_DB).",
 )
+
+
+def links_options(public_url_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--public-url (the base of printed links) and --json, as the event commands take them."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.option(
+            "--json", "as_json", is_flag=True, help="Print a JSON object instead of text."
+        )(command)
+        return click.option(
+            "--public-url",
+            envvar="VOTING_PUBLIC_URL",
+            default="http://localhost:8000",
+            show_default=True,
+            help=public_url_help,
+        )(command)
+
+    return decorate
 
 
 @click.group(invoke_without_command=True)
@@ -154,14 +173,7 @@ def event() -> None:
     default=None,
     help='Roles participants pick from, e.g. "Burgemeester | fr: Bourgmestre, Politie".',
 )
-@click.option(
-    "--public-url",
-    envvar="VOTING_PUBLIC_URL",
-    default="http://localhost:8000",
-    show_default=True,
-    help="Base of the printed links.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+@links_options("Base of the printed links.")
 @db_option
 def create(
     title: str,
@@ -246,14 +258,7 @@ def export_command(code: str, fmt: str, db: str) -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write printable A4 cards (8 a page) to this PDF file.",
 )
-@click.option(
-    "--public-url",
-    envvar="VOTING_PUBLIC_URL",
-    default="http://localhost:8000",
-    show_default=True,
-    help="Base of the links the cards' QR codes open.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+@links_options("Base of the links the cards' QR codes open.")
 @db_option
 def tickets_command(
     code: str, count: int, role: str | None, pdf_file: Path | None, public_url: str, as_json: bool, db: str
