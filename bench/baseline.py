@@ -321,7 +321,7 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    # The same server settings as `voting serve` (voting/cli.py).
+    # The same server settings as `voting serve` (voting/cli/serve.py).
     uvicorn.run(
         create_app(args.code, args.statements),
         host=args.host,

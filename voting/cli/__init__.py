@@ -1,0 +1,10 @@
+"""The `voting` command: serve (the default) and the `event` commands.
+
+One module per command family (voting/cli/serve.py, events.py, exports.py); importing
+them registers their commands on the groups of voting/cli/base.py.
+"""
+
+from voting.cli import events, exports, serve
+from voting.cli.base import main
+
+__all__ = ["main", "events", "exports", "serve"]
