@@ -426,7 +426,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         event = store.event_by_code("482913")
         assert event == Event(
             7, "482913", "Veiligheid", "token-of-the-moderator", "2025-03-01T19:00:00.000+00:00",
@@ -482,7 +482,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     # Opening it again changes nothing.
     again = Store(db)
     try:
-        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == 8
         assert [s.text for s in again.statements(7)] == ["Een"]
     finally:
         again.close()
@@ -504,7 +504,7 @@ def test_each_migration_step_records_its_version_with_its_changes(
     monkeypatch.undo()
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 8
         assert count(store, "comments") == 0
     finally:
         store.close()
@@ -580,7 +580,7 @@ def test_a_version_6_database_gets_the_cockpit_columns_and_undo(db: str) -> None
 
     store = Store(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 8
         event = store.event_by_code("482913")
         assert event is not None
         assert event.state.voting_open is True  # what was there stays

@@ -271,6 +271,8 @@ class Event:
     report_token: str | None = None  # the report's share link, while shared
     tickets: bool = False  # only participants with a redeemed attendance ticket take part
     role_translations: RoleTranslations = field(default_factory=dict)  # role → language → name
+    place: str | None = None  # where it is held (the report's facts)
+    organiser: str | None = None  # who organises it (the report's facts)
 
     def role_label(self, role: str | None, language: str) -> str | None:
         """A role as a reader of `language` sees it; votes keep the role's own name."""

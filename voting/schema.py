@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 _CORE = """
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS events (
     auto_open INTEGER NOT NULL DEFAULT 0,  -- showing a statement opens voting at once
     countdown_ends_at REAL,  -- epoch seconds when the running countdown closes voting
     countdown_seconds INTEGER,  -- its length
-    role_translations TEXT NOT NULL DEFAULT '{}'  -- JSON: role → language → name
+    role_translations TEXT NOT NULL DEFAULT '{}',  -- JSON: role → language → name
+    place TEXT,  -- where the event is held, for the report
+    organiser TEXT,  -- who organises it, for the report
+    version INTEGER NOT NULL DEFAULT 0  -- raised by every write that changes the event
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -80,6 +83,7 @@ CREATE TABLE IF NOT EXISTS comments (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS comments_by_statement ON comments(statement_id);
+CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 -- "Me too": once per participant per comment, enforced by the primary key.
 CREATE TABLE IF NOT EXISTS supports (
     comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
@@ -119,7 +123,15 @@ CREATE INDEX IF NOT EXISTS undo_by_event ON undo(event_id, created_at);
 """
 # The whole schema at SCHEMA_VERSION, for a new database. An older database is brought
 # up to date by the steps in MIGRATIONS instead (PRAGMA user_version says how far it is).
-SCHEMA = _CORE + _COMMENTS + _TICKETS + _UNDO
+_LOGOS = """
+-- The organiser's logo for the report: one image per event, kept out of the events row.
+CREATE TABLE IF NOT EXISTS event_logos (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    content_type TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+"""
+SCHEMA = _CORE + _COMMENTS + _TICKETS + _UNDO + _LOGOS
 MIGRATIONS = {
     2: _COMMENTS
     + """
@@ -169,6 +181,13 @@ ALTER TABLE events ADD COLUMN role_translations TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE statements ADD COLUMN ballot INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE statements ADD COLUMN edited_after_votes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE statements ADD COLUMN stale_translations TEXT NOT NULL DEFAULT '[]';
+""",
+    8: _LOGOS
+    + """
+ALTER TABLE events ADD COLUMN place TEXT;
+ALTER TABLE events ADD COLUMN organiser TEXT;
+ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 """,
 }
 

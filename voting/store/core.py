@@ -195,4 +195,5 @@ def _event(row: sqlite3.Row) -> Event:
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,
         json.loads(row["roles"]), row["report_token"], bool(row["tickets_required"]),
         role_translations=json.loads(row["role_translations"]),
+        place=row["place"], organiser=row["organiser"],
     )
