@@ -197,6 +197,7 @@ class Room:
             "highlight": self.highlighted(),
             "by_role": state.by_role,
             "show_qr": state.show_qr,
+            "show_map": state.show_map,
             "high_contrast": state.high_contrast,
             "second_language": state.second_language,
             "roles": self.event.roles,

@@ -204,6 +204,7 @@ class LiveState:
     premoderation: bool = True  # comments wait for the moderator before anyone sees them
     by_role: bool = False  # the projector splits the results by role
     show_qr: bool = False  # the projector shows the join QR code full screen
+    show_map: bool = False  # the projector shows the opinion map (the moderator's choice)
     high_contrast: bool = False  # the projector's theme for weak beamers
     second_language: str | None = None  # the projector also shows statements in this language
     blank: bool = False  # the projector shows black

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS events (
     role_translations TEXT NOT NULL DEFAULT '{}',  -- JSON: role → language → name
     place TEXT,  -- where the event is held, for the report
     organiser TEXT,  -- who organises it, for the report
+    show_map INTEGER NOT NULL DEFAULT 0,  -- the projector shows the opinion map
     version INTEGER NOT NULL DEFAULT 0  -- raised by every write that changes the event
 );
 CREATE TABLE IF NOT EXISTS statements (
@@ -186,6 +187,7 @@ ALTER TABLE statements ADD COLUMN stale_translations TEXT NOT NULL DEFAULT '[]';
     + """
 ALTER TABLE events ADD COLUMN place TEXT;
 ALTER TABLE events ADD COLUMN organiser TEXT;
+ALTER TABLE events ADD COLUMN show_map INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 """,

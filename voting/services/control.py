@@ -51,8 +51,8 @@ class Control(Base):
         soon as a statement is shown."""
         async with self._lock(room):
             changes: dict[str, object] = {}
-            names = ("comments", "premoderation", "ticker", "by_role", "show_qr", "high_contrast")
-            for name in (*names, "blank", "auto_open"):
+            names = ("comments", "premoderation", "ticker", "by_role", "show_qr", "show_map")
+            for name in (*names, "high_contrast", "blank", "auto_open"):
                 if name in settings:
                     value = settings[name]
                     if not isinstance(value, bool):

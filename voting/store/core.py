@@ -179,6 +179,7 @@ def live_state(row: sqlite3.Row) -> LiveState:
         premoderation=bool(row["premoderation"]),
         by_role=bool(row["by_role"]),
         show_qr=bool(row["show_qr"]),
+        show_map=bool(row["show_map"]),
         high_contrast=bool(row["high_contrast"]),
         second_language=row["second_language"],
         blank=bool(row["blank"]),

@@ -18,7 +18,7 @@ KEEP_EXPIRED = 3600.0  # an expired row stays this long, so a late undo hears "t
 # put back when the deletion is undone while the room still shows nothing in its place.
 MOVED_COLUMNS = (
     "current_statement_id", "voting_open", "results_projector", "results_phones",
-    "highlight_comment_id", "show_qr", "ended", "countdown_ends_at", "countdown_seconds",
+    "highlight_comment_id", "show_qr", "show_map", "ended", "countdown_ends_at", "countdown_seconds",
 )  # fmt: skip
 
 
