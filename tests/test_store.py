@@ -12,7 +12,7 @@ import pytest
 
 from voting import schema
 from voting import store as sql
-from voting.models import Event, LiveState
+from voting.models import Event, InputError, LiveState
 from voting.schema import SCHEMA_VERSION
 from voting.store import Store
 
@@ -613,3 +613,82 @@ def test_statement_text_is_plain_text() -> None:
     from voting.models import clean_statement_text
 
     assert clean_statement_text("  Camera's\u202e  op\u200b pleinen\ud800 ") == "Camera's op pleinen"
+
+
+# -- events.version: every write that changes an event raises it ------------------------------
+
+
+def _version(store: Store, event: Event) -> int:
+    return store.event_versions([event.code])[event.code]
+
+
+def test_event_versions_of_existing_events_only(store: Store, event: Event) -> None:
+    other = store.write(sql.insert_event, "Ander", ["A"], "likert5")
+    versions = store.event_versions([event.code, other.code, "999999", event.code])
+    assert sorted(versions) == sorted([event.code, other.code])
+    assert all(isinstance(v, int) for v in versions.values())
+    assert store.event_versions([]) == {}
+    store.write(sql.delete_event, other.id)
+    assert store.event_versions([other.code]) == {}
+
+
+def test_every_write_that_changes_an_event_raises_its_version(store: Store, event: Event) -> None:
+    from voting.store import undo as undo_sql
+
+    other = store.write(sql.insert_event, "Ander", ["A"], "likert5")
+    untouched = _version(store, other)
+    first, second, third, _ = (s.id for s in store.statements(event.id))
+    undo = undo_sql.Undoable("u1", event.id, "reset", first, "Een", 0.0, 60.0)
+    undo2 = undo_sql.Undoable("u2", event.id, "delete", third, "Drie", 0.0, 60.0)
+    writes: list[tuple[str, object, tuple[object, ...]]] = [
+        ("statements added", sql.insert_statements, (event.id, ["Vijf"], "likert5")),
+        ("statement edited", sql.update_statement, (second, "Twee!", "likert5")),
+        ("statements reordered", sql.reorder_statements, ([second, first, third],)),
+        ("moved", sql.move_to, (event.id, first)),
+        ("state", sql.update_state, (event.id, {"voting_open": True})),
+        ("joined", sql.insert_participant, (event.id, "p1")),
+        ("vote", sql.cast_vote, (event.id, first, "p1", "agree")),
+        ("vote (seeded)", sql.insert_vote, (second, "p2", "agree")),
+        ("role", sql.set_role, (event.id, "p1", "")),
+        ("roles", sql.set_roles, (event.id, ["a", "b"])),
+        ("comment", sql.post_comment, (event.id, first, "p1", None, "Hoi", 1e9, 5, 5)),
+        ("seeded comment", sql.insert_comment, (first, "p2", None, "Ja", "published")),
+        ("round", sql.set_round, (first, 2)),
+        ("votes deleted", sql.delete_votes, (second,)),
+        ("votes reset", sql.reset_votes, (second, 1)),
+        ("report token", sql.set_report_token, (event.id, "tok")),
+        ("tickets required", sql.set_tickets_required, (event.id, False)),
+        ("tickets", sql.insert_tickets, (event.id, lambda: secrets.token_hex(5), 2, None)),
+        ("undoable reset", undo_sql.reset_votes, (undo, 1)),
+        ("undo", undo_sql.restore, (event.id, "u1", 1.0)),
+        ("undoable delete", undo_sql.delete_statement, (undo2,)),
+        ("statement deleted", sql.delete_statement, (event.id, third, [second, first])),
+    ]
+    for label, fn, args in writes:
+        before = _version(store, event)
+        store.write(fn, *args)  # type: ignore[arg-type]
+        assert _version(store, event) > before, label
+    comment = store.comments(event.id)[0]
+    for label, fn, args in [
+        ("support", sql.set_support, (comment.id, "p2", True)),
+        ("support withdrawn", sql.set_support, (comment.id, "p2", False)),
+        ("comment status", sql.set_comment_status, (comment.id, "hidden")),
+    ]:
+        before = _version(store, event)
+        store.write(fn, *args)  # type: ignore[arg-type]
+        assert _version(store, event) > before, label
+    code = store.write(sql.insert_tickets, event.id, lambda: secrets.token_hex(5), 1, None)[0]
+    before = _version(store, event)
+    assert store.write(sql.redeem_ticket, event.id, code, "p3")[0] == "redeemed"
+    assert _version(store, event) > before
+    assert _version(store, other) == untouched, "another event's writes leave it alone"
+
+
+def test_a_refused_write_or_a_known_phone_leaves_the_version(store: Store, event: Event) -> None:
+    store.write(sql.insert_participant, event.id, "p1")
+    before = _version(store, event)
+    store.write(sql.insert_participant, event.id, "p1")
+    assert _version(store, event) == before
+    with pytest.raises(InputError):
+        store.write(sql.cast_vote, event.id, store.statements(event.id)[0].id, "p1", "agree")
+    assert _version(store, event) == before

@@ -38,7 +38,9 @@ def rows(env: Env) -> Rows:
 
 
 def without_ballots(found: Rows) -> Rows:
-    return {**found, "statements": [{**s, "ballot": None} for s in found["statements"]]}
+    """The rows without what an undo rightly changes: ballot numbers, events.version."""
+    statements = [{**s, "ballot": None} for s in found["statements"]]
+    return {**found, "statements": statements, "events": [{**e, "version": None} for e in found["events"]]}
 
 
 def ballots(found: Rows) -> dict[int, int]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from voting.models import PENDING, PUBLISHED, Comment, InputError, is_id
 from voting.store import undo as undo_sql
 from voting.store.core import now
+from voting.store.versions import touch, touch_comment, touch_statement
 from voting.store.writes import check_ticket
 
 
@@ -21,7 +22,19 @@ def insert_comment(
     status: str,
     created: str | None = None,
 ) -> Comment:
-    created = created or now()
+    touch_statement(conn, statement_id)
+    return _insert_comment(conn, statement_id, participant, name, text, status, created or now())
+
+
+def _insert_comment(
+    conn: sqlite3.Connection,
+    statement_id: int,
+    participant: str,
+    name: str | None,
+    text: str,
+    status: str,
+    created: str,
+) -> Comment:
     comment_id = undo_sql.next_id(conn, "comments")  # not one a deletion may bring back
     conn.execute(
         "INSERT INTO comments (id, statement_id, participant_id, name, text, status, created_at)"
@@ -46,6 +59,7 @@ def post_comment(
     on screen, the participant's limits (per statement, per minute before `at`, epoch
     seconds) counted over every process's comments. Held for the moderator (pending) when
     the event pre-moderates, else published."""
+    touch(conn, event_id)
     check_ticket(conn, event_id, participant)
     event = conn.execute(
         "SELECT current_statement_id, comments_enabled, premoderation FROM events WHERE id = ?",
@@ -74,7 +88,7 @@ def post_comment(
     if row[0] >= per_minute:
         raise InputError("comments_too_fast", "Too many comments: wait a minute.")
     status = PENDING if event["premoderation"] else PUBLISHED
-    return insert_comment(conn, current, participant, name, text, status, _timestamp(at))
+    return _insert_comment(conn, current, participant, name, text, status, _timestamp(at))
 
 
 def _timestamp(epoch: float) -> str:
@@ -83,13 +97,15 @@ def _timestamp(epoch: float) -> str:
 
 
 def set_comment_status(conn: sqlite3.Connection, comment_id: int, status: str) -> None:
+    touch_comment(conn, comment_id)
     conn.execute("UPDATE comments SET status = ? WHERE id = ?", (status, comment_id))
 
 
 def set_support(conn: sqlite3.Connection, comment_id: int, participant: str, on: bool) -> None:
+    touch_comment(conn, comment_id)
     if on:
         conn.execute(
-            "INSERT OR IGNORE INTO supports (comment_id, participant_id) VALUES (?, ?)",
+            "INSERT INTO supports (comment_id, participant_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (comment_id, participant),
         )
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -150,6 +150,20 @@ class Store:
         """The codes of events whose countdown was running when the server stopped."""
         rows = self.conn.execute("SELECT code FROM events WHERE countdown_ends_at IS NOT NULL")
         return [code for (code,) in rows]
+
+    def event_versions(self, codes: Iterable[str]) -> dict[str, int]:
+        """The version of each existing event among `codes` (a deleted one is left out):
+        raised by every committed write that changes the event."""
+        wanted = list(dict.fromkeys(codes))
+        versions: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):  # within every database's parameter limit
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT code, version FROM events WHERE code IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            versions.update({code: int(version) for code, version in rows})
+        return versions
 
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(

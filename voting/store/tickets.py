@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 
 from voting.store.core import now
+from voting.store.versions import touch
 from voting.store.writes import insert_participant, set_role
 
 
@@ -14,12 +15,14 @@ def insert_tickets(
 ) -> list[str]:
     """Store `count` new tickets of the event, codes drawn from `codes()` (a code already
     taken, by any event, is drawn again). Returns the codes in the order made."""
+    touch(conn, event_id)
     made: list[str] = []
     created = now()
     while len(made) < count:
         code = codes()
         cursor = conn.execute(
-            "INSERT OR IGNORE INTO tickets (code, event_id, role, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO tickets (code, event_id, role, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (code, event_id, role, created),
         )
         if cursor.rowcount == 1:
@@ -28,6 +31,7 @@ def insert_tickets(
 
 
 def set_tickets_required(conn: sqlite3.Connection, event_id: int, required: bool) -> None:
+    touch(conn, event_id)
     conn.execute("UPDATE events SET tickets_required = ? WHERE id = ?", (int(required), event_id))
 
 
@@ -38,6 +42,7 @@ def redeem_ticket(
     the participant the ticket's role. Returns (outcome, role): "redeemed"; "mine" (this
     participant redeemed it before); "holder" (they hold another ticket: its role);
     "used" (another participant holds it); "unknown"."""
+    touch(conn, event_id)
     held = conn.execute(
         "SELECT code, role FROM tickets WHERE event_id = ? AND participant_id = ?", (event_id, participant)
     ).fetchone()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voting.models import InputError
+from voting.store.versions import touch
 
 UNDO_SECONDS = 60.0  # how long a reset or a deletion can be undone
 KEEP_EXPIRED = 3600.0  # an expired row stays this long, so a late undo hears "too late"
@@ -82,6 +83,7 @@ def check(row: sqlite3.Row | None, event_id: int, now: float) -> None:
 def reset_votes(conn: sqlite3.Connection, undo: Undoable, round: int) -> int:
     """Delete the votes of the statement's round, keeping them for an undo; the statement
     gets a new ballot number, which is returned."""
+    touch(conn, undo.event_id)
     _remember(conn, undo, _statement_rows(conn, undo.statement_id, round))
     conn.execute("DELETE FROM votes WHERE statement_id = ? AND round = ?", (undo.statement_id, round))
     conn.execute("UPDATE statements SET ballot = ballot + 1 WHERE id = ?", (undo.statement_id,))
@@ -91,6 +93,7 @@ def reset_votes(conn: sqlite3.Connection, undo: Undoable, round: int) -> int:
 def delete_statement(conn: sqlite3.Connection, undo: Undoable) -> None:
     """Keep a statement's rows for an undo (its votes, comments, supports and what the room
     showed of it); the caller deletes it. Its ids stay reserved while it can come back."""
+    touch(conn, undo.event_id)
     _remember(conn, undo, _statement_rows(conn, undo.statement_id, None))
     for table in ("statements", "comments"):
         taken = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
@@ -118,6 +121,7 @@ def _floor_key(table: str) -> str:
 def restore(conn: sqlite3.Connection, event_id: int, undo_id: str, now: float) -> tuple[str, int]:
     """Put back what a reset or a deletion removed, in one transaction, with a new ballot
     number so phones refresh. Returns the action and the statement's id."""
+    touch(conn, event_id)
     row = find(conn, undo_id)
     check(row, event_id, now)
     assert row is not None

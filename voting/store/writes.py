@@ -19,6 +19,7 @@ from voting.models import (
 )
 from voting.store import undo as undo_sql
 from voting.store.core import live_state, now
+from voting.store.versions import touch, touch_statement
 
 
 def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
@@ -71,6 +72,7 @@ def insert_statements(
     scale: str,
     translations: Sequence[dict[str, str]] = (),
 ) -> list[Statement]:
+    touch(conn, event_id)
     row = conn.execute(
         "SELECT coalesce(max(position), -1) FROM statements WHERE event_id = ?", (event_id,)
     ).fetchone()
@@ -99,6 +101,7 @@ def update_statement(
 ) -> None:
     """Store a statement's edit; `edited`: its text changed while it had votes; `stale`: the
     languages whose translation is older than its text."""
+    touch_statement(conn, statement_id)
     conn.execute(
         "UPDATE statements SET text = ?, scale = ?, translations = coalesce(?, translations),"
         " edited_after_votes = ?, stale_translations = ? WHERE id = ?",
@@ -123,6 +126,7 @@ def delete_statement(
     """Delete a statement with its votes and renumber the rest; when the committed state has
     it on screen, the screens move to the welcome screen (or, given, `state` is stored whole).
     Returns the committed state."""
+    touch(conn, event_id)
     if state is not None:
         save_state(conn, event_id, state)
     else:
@@ -133,6 +137,8 @@ def delete_statement(
 
 
 def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None:
+    if ordered_ids:
+        touch_statement(conn, ordered_ids[0])
     conn.executemany(
         "UPDATE statements SET position = ? WHERE id = ?",
         [(position, statement_id) for position, statement_id in enumerate(ordered_ids)],
@@ -189,6 +195,7 @@ def move_to(conn: sqlite3.Connection, event_id: int, statement_id: object) -> Li
     """Put a statement (None: the welcome screen) on screen, as the committed state has it:
     nothing changes when it is already there (and the end screen is off); voting opens at
     once when the event says so. Returns the committed state afterwards."""
+    touch(conn, event_id)
     state = read_state(conn, event_id)
     if statement_id is not None:
         row = None
@@ -218,6 +225,7 @@ def update_state(
     to the other fields stays), and only if the committed state matches `where`; raise
     `unless_no_statement` when the committed state shows no statement. Returns the committed
     state afterwards (None: the event is gone)."""
+    touch(conn, event_id)
     if unless_no_statement is not None:
         state = read_state(conn, event_id)
         if state is not None and state.statement_id is None:
@@ -242,14 +250,23 @@ def _column_value(value: object) -> object:
 
 
 def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO participants (event_id, id, joined_at) VALUES (?, ?, ?)",
+    cursor = conn.execute(
+        "INSERT INTO participants (event_id, id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (event_id, participant, now()),
     )
+    if cursor.rowcount == 1:  # a phone that joined before changes nothing
+        touch(conn, event_id)
 
 
 def insert_vote(
     conn: sqlite3.Connection, statement_id: int, participant: str, option: str, round: int = 1
+) -> None:
+    touch_statement(conn, statement_id)
+    _upsert_vote(conn, statement_id, participant, option, round)
+
+
+def _upsert_vote(
+    conn: sqlite3.Connection, statement_id: int, participant: str, option: str, round: int
 ) -> None:
     conn.execute(
         "INSERT INTO votes (statement_id, participant_id, round, option, cast_at)"
@@ -266,6 +283,7 @@ def cast_vote(
     event's current one, voting is open, the option is one of its scale's, and the
     participant holds a ticket when the event needs one. Returns the round it counts in."""
     # One read of the event per vote; the tickets table only when the event needs tickets.
+    touch(conn, event_id)
     row = conn.execute(
         "SELECT e.tickets_required, e.current_statement_id, e.voting_open, s.scale, s.round"
         " FROM events e LEFT JOIN statements s ON s.id = e.current_statement_id WHERE e.id = ?",
@@ -284,7 +302,7 @@ def cast_vote(
             "invalid_option", "{option!r} is not an option of this statement.", option=option
         )
     round_ = int(row["round"])
-    insert_vote(conn, row["current_statement_id"], participant, option, round_)
+    _upsert_vote(conn, row["current_statement_id"], participant, option, round_)
     return round_
 
 
@@ -303,6 +321,7 @@ def check_ticket(conn: sqlite3.Connection, event_id: int, participant: str) -> N
 
 def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None = None) -> None:
     """Delete a statement's votes: of one round, or of every round."""
+    touch_statement(conn, statement_id)
     if round is None:
         conn.execute("DELETE FROM votes WHERE statement_id = ?", (statement_id,))
     else:
@@ -318,11 +337,13 @@ def reset_votes(conn: sqlite3.Connection, statement_id: int, round: int) -> int:
 
 
 def set_round(conn: sqlite3.Connection, statement_id: int, round: int) -> None:
+    touch_statement(conn, statement_id)
     conn.execute("UPDATE statements SET round = ? WHERE id = ?", (round, statement_id))
 
 
 def set_role(conn: sqlite3.Connection, event_id: int, participant: str, role: str | None) -> None:
     """Record a participant's role ('' when they skipped the question)."""
+    touch(conn, event_id)
     conn.execute(
         "INSERT INTO participants (event_id, id, joined_at, role) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(event_id, id) DO UPDATE SET role = excluded.role",
@@ -337,6 +358,7 @@ def set_roles(
     translations: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """The event's roles and, unless None, their translations (role → language → name)."""
+    touch(conn, event_id)
     conn.execute(
         "UPDATE events SET roles = ?, role_translations = coalesce(?, role_translations) WHERE id = ?",
         (json.dumps(list(roles)), None if translations is None else _json(translations), event_id),
@@ -348,6 +370,7 @@ def _json(value: object) -> str:
 
 
 def set_report_token(conn: sqlite3.Connection, event_id: int, token: str | None) -> None:
+    touch(conn, event_id)
     conn.execute("UPDATE events SET report_token = ? WHERE id = ?", (token, event_id))
 
 
