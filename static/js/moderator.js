@@ -3,6 +3,7 @@ import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { bindPresenterKeys } from "./keys.js";
 import { bilingualConsole } from "./console_languages.js";
 import { commentQueue } from "./queue.js";
+import { opinionMapView } from "./opinion_map.js";
 import { connectLive, showConnection } from "./socket.js";
 import { decimal, format, readData, roleLabel, text } from "./text.js";
 
@@ -22,6 +23,7 @@ const plural = new Intl.PluralRules(document.documentElement.lang || "nl");
 const LANGUAGE_NAMES = { nl: "Nederlands", fr: "Français", en: "English" };
 const queue = commentQueue(document.querySelector(".queue"), { send });
 const ticketBox = document.querySelector("[data-tickets]"); // attendance tickets, in the top bar
+const opinion = opinionMapView(document.querySelector("[data-map-view]"), { code: main.dataset.code, send, roleLabel });
 
 function send(message) {
   requestId += 1;
@@ -198,6 +200,7 @@ function render() {
   // The projector shows a highlighted comment in place of the results: say so at the toggle.
   main.querySelector("[data-results-note]").hidden = !(statement && state.highlight);
   queue.setState(state);
+  opinion.update(state);
   languages.setState(state);
   for (const box of main.querySelectorAll(".projector-settings [data-setting]")) {
     box.checked = Boolean(state[box.dataset.setting]);
@@ -480,6 +483,8 @@ const actions = {
     if (state.statement && confirm(text.confirm_round)) send({ type: "round", statement: state.statement.id });
   },
   "toggle-by-role": () => send({ type: "settings", by_role: !state.by_role }),
+  "toggle-map-view": () => opinion.toggle(),
+  "toggle-show-map": () => opinion.toggleProjector(),
 };
 
 main.querySelector("[data-sort]").addEventListener("change", () => renderList());

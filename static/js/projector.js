@@ -4,6 +4,7 @@
 import { createChart, renderChart, renderRoleCharts } from "./chart.js";
 import { bindPresenterKeys, toggleFullscreen } from "./keys.js";
 import { connectLive, showConnection } from "./socket.js";
+import { projectorMap } from "./projector_map.js";
 import { format, readData, statementText, text } from "./text.js";
 
 const main = document.getElementById("projector");
@@ -11,6 +12,7 @@ const conn = main.querySelector("[data-conn]");
 const welcomeText = main.querySelector("[data-statement]").textContent;
 const publicHost = main.dataset.public;
 const plural = new Intl.PluralRules(document.documentElement.lang || "nl");
+const opinionMap = projectorMap(main); // the opinion map, while the moderator shows it
 let state = readData(main, "state");
 let tally = readData(main, "tally");
 let comments = null;
@@ -71,6 +73,7 @@ function render() {
   voting.textContent = state.voting ? text.voting_open : text.voting_closed;
   voting.classList.toggle("open", state.voting);
   renderEnd();
+  opinionMap.render(state);
   renderCountdown();
   renderTally();
   renderComments();

@@ -1,0 +1,155 @@
+"""The opinion map over HTTP, computed off the event loop.
+
+- GET /m/{code}/map.json — the console's map: everything (participant ids, roles, the
+  figures), for the moderator only, like the other /m/ routes.
+- GET /p/{code}/map.json — the projector's map, room-safe (`public_map`: no roles, no
+  ids, no group below the privacy minimum described by itself), and only while the
+  moderator shows the map on the projector (404 otherwise).
+
+The map is computed in one worker thread per server, at most one computation per event at
+a time, started only when the event's counts or roles changed and the last computation is
+at least MIN_SECONDS old; the worker also encodes the JSON, so the event loop only copies
+the votes (a few milliseconds for 10,000 phones) and sends bytes. A request waits at most
+WAIT_SECONDS for a fresh map, then gets the last one (`"stale": true` in a header).
+`?since=<computed_at>` answers 204 when nothing newer exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import weakref
+from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from voting.analysis.event import MapInput, compute, fingerprint, public_map, snapshot
+from voting.live import Room
+from voting.security import is_moderator
+from voting.web.common import find_room, unknown_event
+from voting.web.pages import forbidden
+
+MIN_SECONDS = 3.0
+WAIT_SECONDS = 2.0
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Built:
+    computed_at: float
+    full: bytes  # the console's JSON
+    public: bytes  # the projector's JSON
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def build(data: MapInput) -> Built:
+    """In the worker thread: the map, and both JSON bodies."""
+    full = compute(data)
+    return Built(full["computed_at"], encode(full), encode(public_map(full, data.role_minimum)))
+
+
+@dataclass
+class Entry:
+    key: Hashable = None
+    built: Built | None = None
+    started: float = float("-inf")  # time.monotonic() of the last start
+    running: asyncio.Future[Built] | None = None
+    failed: bool = False
+
+
+class Maps:
+    """The maps of this server's events: one worker thread, one entry per event."""
+
+    def __init__(self, min_seconds: float = MIN_SECONDS, wait_seconds: float = WAIT_SECONDS) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="opinion-map")
+        self.entries: dict[int, Entry] = {}
+        self.min_seconds, self.wait_seconds = min_seconds, wait_seconds
+        self.computations = 0
+
+    async def get(self, room: Room) -> tuple[Built | None, bool]:
+        """The latest map of `room`, and whether it is stale (a newer one is on its way or
+        waits for MIN_SECONDS to pass)."""
+        entry = self.entries.setdefault(room.event.id, Entry())
+        key, now = fingerprint(room), time.monotonic()
+        due = entry.built is None or (key != entry.key and now - entry.started >= self.min_seconds)
+        if entry.running is None and due:
+            self.start(entry, snapshot(room, key), now)
+        if entry.running is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(entry.running), self.wait_seconds)
+            except Exception:  # too slow (the last map then), or failed (logged by `finished`)
+                pass
+        return entry.built, entry.running is not None or key != entry.key
+
+    def start(self, entry: Entry, data: MapInput, now: float) -> None:
+        entry.key, entry.started = data.key, now
+        self.computations += 1
+        running = asyncio.get_running_loop().run_in_executor(self.pool, build, data)
+        entry.running = running
+        running.add_done_callback(lambda future: self.finished(entry, future))
+
+    @staticmethod
+    def finished(entry: Entry, future: asyncio.Future[Built]) -> None:
+        entry.running = None
+        if future.cancelled():
+            entry.key = None
+        elif (error := future.exception()) is not None:
+            entry.key, entry.failed = None, True  # tried again on the next request
+            log.error("opinion map failed", exc_info=error)
+        else:
+            entry.built, entry.failed = future.result(), False
+
+
+def maps(request: Request) -> Maps:
+    """This app's maps, made on first use (the worker thread ends with the app)."""
+    state = request.app.state
+    found = getattr(state, "opinion_maps", None)
+    if found is None:
+        found = state.opinion_maps = Maps()
+        weakref.finalize(request.app, found.pool.shutdown, wait=False, cancel_futures=True)
+    assert isinstance(found, Maps)
+    return found
+
+
+async def answer(request: Request, room: Room, public: bool) -> Response:
+    built, stale = await maps(request).get(room)
+    if built is None:
+        return JSONResponse({"status": "computing"}, 503, headers={"retry-after": "2"})
+    headers = {"cache-control": "no-store", "x-map-stale": "1" if stale else "0"}
+    if request.query_params.get("since") == str(built.computed_at):
+        return Response(status_code=204, headers=headers)
+    return Response(built.public if public else built.full, media_type="application/json", headers=headers)
+
+
+async def console_map(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    if not is_moderator(request.session, room.event):
+        return forbidden(request)
+    return await answer(request, room, public=False)
+
+
+async def projector_map(request: Request) -> Response:
+    room = find_room(request)
+    if room is None:
+        return unknown_event(request)
+    if not room.event.state.show_map:
+        return JSONResponse({"error": "map_not_shown", "message": "The map is not on the projector."}, 404)
+    return await answer(request, room, public=True)
+
+
+routes = [
+    Route("/m/{code}/map.json", console_map),
+    Route("/p/{code}/map.json", projector_map),
+]
