@@ -31,6 +31,7 @@ from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, ROLES, Room
 from voting.realtime.doorbell import Doorbell
 from voting.realtime.monitor import Collector, LoopMonitor
 from voting.realtime.outbox import Outbox
+from voting.realtime.presence import Presence
 
 BEAT_SECONDS = 4  # how often every screen gets a `beat` frame
 BEAT = '{"type":"beat"}'
@@ -101,6 +102,7 @@ class Hub:
         self.collector = Collector()
         self.storage: dict[str, Any] = {"ok": True}  # the writer's StorageHealth.payload()
         self.doorbell: Doorbell | None = None  # set when other processes serve the same events
+        self.presence: Presence | None = None  # the other processes' phones (set with the doorbell)
 
     async def start(self) -> None:
         self.monitor.start()
@@ -135,6 +137,8 @@ class Hub:
         if client.role == PARTICIPANT and client.participant is not None:
             channel.presence[client.participant] += 1
             channel.dirty = True
+            if channel.presence[client.participant] == 1 and self.presence is not None:
+                self.presence.local_changed(room.code)
 
     def unsubscribe(self, room: Room, client: Client) -> None:
         """Idempotent: the clock drops a stalled client, then its socket's end does it again."""
@@ -148,10 +152,28 @@ class Hub:
             channel.presence[client.participant] -= 1
             if channel.presence[client.participant] <= 0:
                 del channel.presence[client.participant]
+                if self.presence is not None:
+                    self.presence.local_changed(room.code)
             channel.dirty = True
 
     def connected(self, room: Room) -> int:
-        return self.channel(room).connected
+        """The participants connected to the event, on this process and the others."""
+        return self._connected(self.channel(room))
+
+    def local_connected(self, code: str) -> int:
+        """The participants connected to the event on this process (what it tells the others)."""
+        channel = self.channels.get(code)
+        return 0 if channel is None else channel.connected
+
+    def presence_changed(self, code: str) -> None:
+        """Another process's count changed: the tallies say so at the next tick."""
+        channel = self.channels.get(code)
+        if channel is not None:
+            channel.dirty = channel.phones_dirty = True
+
+    def _connected(self, channel: Channel) -> int:
+        remote = 0 if self.presence is None else self.presence.remote(channel.room.code)
+        return channel.connected + remote
 
     def stats(self) -> dict[str, Any]:
         """Figures for the organiser and the benchmark (see /admin/stats)."""
@@ -248,6 +270,16 @@ class Hub:
             if client.send(room.welcome(role, client.participant)):
                 self.frames_sent += 1
 
+    def send_welcomes_to(self, room: Room, participants: set[str]) -> int:
+        """Send their welcome again to these participants' phones (their votes changed
+        elsewhere); how many phones got one."""
+        sent = 0
+        for client in list(self.channel(room).clients[PARTICIPANT]):
+            if client.participant in participants:
+                sent += client.send(room.welcome(PARTICIPANT, client.participant))
+        self.frames_sent += sent
+        return sent
+
     def _fan_out(self, channel: Channel, role: str, text: str, key: str) -> None:
         for client in list(channel.clients[role]):
             if client.outbox.push(text, key):
@@ -272,7 +304,7 @@ class Hub:
                 self._fan_out(channel, PARTICIPANT, payload, "comments")
 
     def _publish_tallies(self, channel: Channel, phones: bool) -> None:
-        room, connected = channel.room, channel.connected
+        room, connected = channel.room, self._connected(channel)
         if channel.dirty:
             channel.dirty = False
             for role in (PROJECTOR, MODERATOR):

@@ -10,12 +10,22 @@ from the database closes its screens here with 4404.
 
 Doorbells are coalesced here too: codes heard while a refresh runs are refreshed once after.
 
+A doorbell can be lost (its process killed between commit and doorbell, a dropped bus
+message), so when the bus reaches other processes the relay also polls the committed
+`events.version` of the events it holds every `poll` seconds (one small query) and rereads
+an event whose version moved with no doorbell to explain it (voting/realtime/watch.py).
+A phone whose own votes changed in a reread (cast through a process that died before its
+doorbell, then reconnected here) gets its welcome again, with them.
+
+The relay also starts the presence exchange (voting/realtime/presence.py): the phones
+connected on the other processes count in every screen's `connected`.
+
 The cost: a refresh rereads the whole event (statements, every vote, comments, roles,
 tickets, undo) on the relay's own connection, in a worker thread so the event loop keeps
 serving; then compares it with the room in memory on the loop (dict comparisons of every
 vote: milliseconds for 10,000 votes). With votes arriving on another process, that is one
-full read per event per tick (0.1 s). Reading only what changed (a per-event version, a
-change log read by position) is the next step when events grow past a hall.
+full read per event per tick (0.1 s). Reading only what changed (a change log read by
+position) is the next step when events grow past a hall.
 """
 
 from __future__ import annotations
@@ -28,24 +38,36 @@ import time
 
 from voting.live import PARTICIPANT, Room
 from voting.realtime.bus import RESYNC, Bus, BusError
+from voting.realtime.bus_memory import MemoryBus
 from voting.realtime.doorbell import CHANNEL, Doorbell, parse_doorbell
+from voting.realtime.presence import Presence
+from voting.realtime.watch import Watch
 from voting.services import Voting
 from voting.store import Store
 
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0  # after a failed read or a failed bus
+POLL_SECONDS = 0.25  # how often the committed versions are compared (other processes only)
 
 
 class Relay:
-    def __init__(self, voting: Voting, bus: Bus, doorbell: Doorbell, db: str) -> None:
+    def __init__(
+        self, voting: Voting, bus: Bus, doorbell: Doorbell, db: str, poll: float = POLL_SECONDS
+    ) -> None:
         self.voting = voting
         self.bus = bus
         self.doorbell = doorbell
         self.store = Store(db)  # the relay's own reading connection, used by one thread at a time
+        self.poll = poll
+        self.shared = not isinstance(bus, MemoryBus)  # other processes may write the events
         self.refreshes = 0
         self.resyncs = 0
+        self.welcomes_resent = 0
         self.ready = asyncio.Event()  # subscribed: doorbells from now on are heard
+        self._began: dict[str, float] = {}  # when the last reread of an event began
+        self.watch = Watch(lambda code: self.doorbell.rung[code], self._began.get)
+        self.presence: Presence | None = None
         self._pending: set[str] = set()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -56,9 +78,20 @@ class Relay:
             asyncio.create_task(self._listen(), name="voting-relay-listen"),
             asyncio.create_task(self._work(), name="voting-relay-work"),
         ]
+        if self.shared:
+            self._tasks.append(asyncio.create_task(self._poll_forever(), name="voting-relay-poll"))
+            hub = self.voting.hub
+            self.presence = Presence(
+                self.bus, self.doorbell.sender, hub.local_connected, hub.presence_changed, hub.tick
+            )
+            hub.presence = self.presence
+            await self.presence.start()
         await self.ready.wait()
 
     async def stop(self) -> None:
+        if self.presence is not None:
+            await self.presence.stop()
+            self.voting.hub.presence = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -71,6 +104,10 @@ class Relay:
     def _read(self, code: str) -> Room | None:
         with self._reading:
             return Room.read(self.store, code)
+
+    def _versions(self, codes: list[str]) -> dict[str, int]:
+        with self._reading:
+            return self.store.event_versions(codes)
 
     def heard(self, message: str) -> None:
         """A doorbell (or RESYNC): queue the rooms to refresh."""
@@ -93,6 +130,7 @@ class Relay:
         fresh: Room | None = None
         for _ in range(5):
             before = self.doorbell.rung[code]
+            self._began[code] = time.monotonic()
             fresh = await asyncio.to_thread(self._read, code)
             if self.voting.rooms.get(code) is not room:
                 return  # deleted (or reloaded) here meanwhile
@@ -103,10 +141,12 @@ class Relay:
         if fresh is None:
             self.voting.rooms.pop(code, None)
             self.doorbell.forget(code)
+            self._began.pop(code, None)
             hub.close_screens(room)
             return
         now = time.time()
         offered = {u.id for u in room.undo if u.expires_at > now}
+        voters = changed_voters(room, fresh)
         changed = room.adopt(fresh)
         undone = offered - {u.id for u in room.undo}
         if "comments" in changed:
@@ -119,6 +159,8 @@ class Relay:
             hub.flush(room)
         if undone:  # an undo restored votes: phones get theirs back (as after a local undo)
             hub.send_welcomes(room, PARTICIPANT)
+        elif voters:  # e.g. cast through a process that died before its doorbell
+            self.welcomes_resent += hub.send_welcomes_to(room, voters)
 
     async def _listen(self) -> None:
         while True:
@@ -134,6 +176,27 @@ class Relay:
             await asyncio.sleep(RETRY_SECONDS)
             self.heard(RESYNC)  # anything may have been missed meanwhile
 
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll)
+            codes = list(self.voting.rooms)
+            if not codes:
+                continue
+            polled_at = time.monotonic()
+            try:
+                versions = await asyncio.to_thread(self._versions, codes)
+            except Exception as error:  # e.g. the database is busy: the next poll will do
+                log.warning("relay: cannot read the event versions (%s)", error)
+                continue
+            held = [code for code in codes if code in self.voting.rooms]
+            reread = self.watch.check(held, versions, polled_at, self._pending)
+            for code in list(self._began):
+                if code not in self.voting.rooms:
+                    del self._began[code]
+            if reread:
+                self._pending.update(reread)
+                self._wake.set()
+
     async def _work(self) -> None:
         while True:
             await self._wake.wait()
@@ -146,3 +209,16 @@ class Relay:
                     log.exception("relay: cannot refresh event %s; retrying", code)
                     self._pending.add(code)
                     await asyncio.sleep(RETRY_SECONDS)
+
+
+def changed_voters(room: Room, fresh: Room) -> set[str]:
+    """The participants whose votes differ between the room in memory and its reread."""
+    voters: set[str] = set()
+    for before, after in ((room.tallies, fresh.tallies), (room.second, fresh.second)):
+        for statement, tally in after.items():
+            old = before.get(statement)
+            choices = {} if old is None else old.choices
+            if choices != tally.choices:
+                voters.update(p for p, option in tally.choices.items() if choices.get(p) != option)
+                voters.update(choices.keys() - tally.choices.keys())
+    return voters
