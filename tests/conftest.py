@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.pg import postgres_url  # noqa: F401  (the session's PostgreSQL server, when a test asks)
 from voting import store as sql
 from voting.app import create_app
 from voting.models import Event
@@ -27,9 +28,37 @@ class Env:
         return TestClient(create_app(settings))
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run the module's tests on SQLite and on PostgreSQL (the `db` fixture)"
+    )
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite itself (files, PRAGMAs)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked both_databases that use `db` (directly or through `env`) run twice."""
+    marked = metafunc.definition.get_closest_marker("both_databases")
+    if marked and "db" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("db", DATABASES, indirect=True)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "test.db")
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The test's database: a SQLite file, or (parametrised) a fresh PostgreSQL database
+    with the schema in place, on the session's throwaway server (tests/pg.py)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield str(tmp_path / "test.db")
+        return
+    from tests.pg import drop_database, fresh_voting_database
+
+    url = fresh_voting_database(request.getfixturevalue("postgres_url"))
+    try:
+        yield url
+    finally:
+        drop_database(url)
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ from voting.services import comments as services  # its clock and its limits
 from voting.store import Store
 from voting.web import guards
 
+pytestmark = pytest.mark.both_databases  # the WebSocket contract on SQLite and PostgreSQL (conftest)
+
 Message = dict[str, Any]
 LIMIT = 200  # frames to skip while waiting for a particular one
 
@@ -874,7 +876,7 @@ def test_exports_have_every_comment_with_status_support_and_statement(env: Env) 
         assert response.headers["content-disposition"] == (
             f'attachment; filename="voting-{room.code}-comments.csv"'
         )
-        rows = list(csv.reader(io.StringIO(response.text)))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
         assert rows == [
             COMMENT_HEADER,
             ["1", "First statement", "'=HYPERLINK(\"http://evil\")", "'@baas", "published", "1",
@@ -905,7 +907,7 @@ def test_exports_have_every_comment_with_status_support_and_statement(env: Env) 
         result = CliRunner().invoke(main, ["event", "export", env.event.code, *args, "--db", env.db])
         assert result.exit_code == 0, result.output
         if args[1] == "comments-csv":
-            assert list(csv.reader(io.StringIO(result.output))) == rows
+            assert list(csv.reader(io.StringIO(result.output.removeprefix("\ufeff")), delimiter=";")) == rows
             assert result.stdout_bytes.decode() == served  # (.output turns \r\n into \n)
         else:
             assert [s["comments"] for s in json.loads(result.output)["statements"]] == [

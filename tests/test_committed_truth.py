@@ -13,12 +13,15 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Env, moderate, new_phone
 from tests.test_sockets import connect, receive_until, statement_ids
 from voting.services import Voting
 from voting.store import Store
+
+pytestmark = pytest.mark.both_databases  # the WebSocket contract on SQLite and PostgreSQL (conftest)
 
 Message = dict[str, Any]
 

@@ -12,6 +12,8 @@ from starlette.websockets import WebSocketDisconnect
 from tests.conftest import Env, join, moderate, new_phone
 from voting.store import Store
 
+pytestmark = pytest.mark.both_databases  # the WebSocket contract on SQLite and PostgreSQL (conftest)
+
 
 def receive_until(ws: Any, kind: str, limit: int = 20, **match: Any) -> dict[str, Any]:
     """Next message of a type (and matching fields), skipping others; fails after `limit`."""

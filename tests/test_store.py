@@ -1,4 +1,5 @@
-"""The SQLite store: schema and migrations, constraints, statement order, live state."""
+"""The store, on SQLite and on PostgreSQL: schema and migrations, constraints, statement
+order, live state, event versions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from voting import schema
@@ -15,6 +17,9 @@ from voting import store as sql
 from voting.models import Event, InputError, LiveState
 from voting.schema import SCHEMA_VERSION
 from voting.store import Store
+
+pytestmark = pytest.mark.both_databases
+INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 @pytest.fixture
@@ -40,6 +45,7 @@ def texts(store: Store, event_id: int) -> list[tuple[int, str]]:
 # -- schema and migrations --------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_gets_the_schema_in_wal_mode(store: Store) -> None:
     tables = {
         row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -50,6 +56,7 @@ def test_a_new_database_gets_the_schema_in_wal_mode(store: Store) -> None:
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
 
 
+@pytest.mark.sqlite_only
 def test_wal_mode_and_version_persist_for_other_connections(db: str) -> None:
     Store(db).close()
     plain = sqlite3.connect(db)
@@ -72,6 +79,7 @@ def test_reopening_keeps_the_data(db: str) -> None:
         second.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_newer_schema_version_is_refused_clearly(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = sqlite3.connect(db)
     plain.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -144,7 +152,7 @@ def test_one_vote_per_participant_per_statement_the_latest_counts(store: Store, 
 def test_the_primary_key_itself_refuses_a_second_vote(store: Store, event: Event) -> None:
     first = store.statements(event.id)[0]
     store.write(sql.insert_vote, first.id, "p1", "agree")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY):
         store.conn.execute(
             "INSERT INTO votes (statement_id, participant_id, option, cast_at) VALUES (?, ?, ?, ?)",
             (first.id, "p1", "disagree", sql.now()),
@@ -153,7 +161,7 @@ def test_the_primary_key_itself_refuses_a_second_vote(store: Store, event: Event
 
 
 def test_a_vote_on_an_unknown_statement_is_refused(store: Store, event: Event) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY):
         store.write(sql.insert_vote, 999_999, "p1", "agree")
     assert count(store, "votes") == 0
 
@@ -325,9 +333,9 @@ def test_a_taken_code_is_drawn_again(store: Store, event: Event, monkeypatch: py
 
 def test_the_database_refuses_a_duplicate_or_malformed_code(store: Store, event: Event) -> None:
     insert = "INSERT INTO events (code, title, moderator_token, created_at) VALUES (?, 't', 'x', 'now')"
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY):
         store.conn.execute(insert, (event.code,))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY):
         store.conn.execute(insert, ("12345",))
 
 
@@ -397,6 +405,7 @@ def columns(store: Store) -> dict[str, list[tuple[str, str, int, object]]]:
     }
 
 
+@pytest.mark.sqlite_only
 def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
     old = sqlite3.connect(db, isolation_level=None)
     old.execute("PRAGMA foreign_keys = ON")
@@ -488,6 +497,7 @@ def test_a_version_1_database_is_migrated_to_version_2(db: str) -> None:
         again.close()
 
 
+@pytest.mark.sqlite_only
 def test_each_migration_step_records_its_version_with_its_changes(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -510,6 +520,7 @@ def test_each_migration_step_records_its_version_with_its_changes(
         store.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
     old = sqlite3.connect(db, isolation_level=None)
     old.executescript(V1_SCHEMA)
@@ -544,7 +555,7 @@ def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
         found = store.event_by_code("482913")
         assert found is not None and found.tickets is True
         # One ticket per participant, enforced by the database itself.
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY):
             store.write(
                 lambda conn: conn.execute(
                     "UPDATE tickets SET participant_id = 'p1' WHERE code = 'BBBBBBBBBB'"
@@ -561,6 +572,7 @@ def test_a_version_5_database_gets_attendance_tickets(db: str) -> None:
         store.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_version_6_database_gets_the_cockpit_columns_and_undo(db: str) -> None:
     old = sqlite3.connect(db, isolation_level=None)
     old.executescript(V1_SCHEMA)

@@ -112,8 +112,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         writer.on_health = hub.storage_changed
         await hub.start()
         voting = Voting(store, writer, hub, settings.role_minimum)
-        # Doorbells between the processes serving this database (memory://: this one only).
-        bus = create_bus(settings.bus or "memory://")
+        # Doorbells between the processes serving this database (memory://: this one only;
+        # PostgreSQL: its LISTEN/NOTIFY unless VOTING_BUS says otherwise).
+        bus = create_bus(settings.bus_url())
         await bus.connect()
         hub.doorbell = Doorbell(bus, settings.tick_seconds)
         relay = Relay(voting, bus, hub.doorbell, settings.db)

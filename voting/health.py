@@ -1,11 +1,13 @@
-"""Is the database taking writes? Failures of the disk or the file, said in one sentence.
+"""Is the database taking writes? Failures of the disk, the file or the database server,
+said in one sentence.
 
 SQLite reports a full disk, a read-only file, a damaged file or a lost lock as error codes
 on whichever statement hit it. Here they become a `StorageError` with a reason and a
 sentence a person can act on, and a `StorageHealth` that remembers whether writes are
 failing now: the writer logs one line when an episode starts and one when it ends (not a
 traceback per vote), phones are told "not saved, retrying", and the console and /healthz
-say that storage is failing.
+say that storage is failing. PostgreSQL's errors (a server that cannot be reached or was
+lost, refuses the login, is read-only or out of disk) get the same treatment by SQLSTATE.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voting.models import InputError
+from voting.store.dialect import is_postgres
 
 log = logging.getLogger("voting.storage")
 
@@ -57,9 +60,50 @@ def free_bytes(path: str) -> int | None:
         return None
 
 
+# PostgreSQL's SQLSTATEs (by class, two characters, or in full) and what they mean here.
+PG_REASONS = {
+    "08": "unreachable",  # connection exception
+    "57P01": "unreachable",  # the server is shutting down
+    "57P02": "unreachable",
+    "57P03": "unreachable",  # the server is starting up
+    "53300": "unreachable",  # too many connections
+    "28": "login_refused",  # invalid authorisation
+    "3D": "login_refused",  # no such database
+    "25006": "read_only",
+    "53100": "disk_full",
+    "58": "io_error",  # system error (an I/O error on the server)
+    "XX001": "damaged",
+    "XX002": "damaged",
+}
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    return getattr(error, "sqlstate", None)
+
+
+def transient(error: BaseException) -> bool:
+    """PostgreSQL aborted the transaction for a reason of timing (a deadlock between two
+    processes' batches, a serialisation failure): running it again will do."""
+    state = _sqlstate(error)
+    return isinstance(state, str) and state.startswith("40")
+
+
+def _postgres_reason(error: BaseException) -> str | None:
+    import psycopg
+
+    if not isinstance(error, psycopg.Error):
+        return None
+    state = _sqlstate(error)
+    if state is None:  # no answer from a server: it cannot be reached or the connection was lost
+        return "unreachable" if isinstance(error, psycopg.OperationalError) else None
+    return PG_REASONS.get(state) or PG_REASONS.get(state[:2])
+
+
 def reason_of(error: BaseException, path: str) -> str | None:
-    """The storage failure behind a SQLite error, or None for an error of ours (a bug, a
-    constraint) that a retry would not cure."""
+    """The storage failure behind a SQLite or PostgreSQL error, or None for an error of
+    ours (a bug, a constraint) that a retry would not cure."""
+    if is_postgres(path):
+        return _postgres_reason(error)
     if not isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError) or isinstance(
         error, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
     ):
@@ -102,8 +146,39 @@ _TEXTS = {
 }
 
 
+def server(url: str) -> str:
+    """Where a PostgreSQL URL points, without the user's password: host:port/database."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:
+        return "the configured address"
+    host = str(info.get("host") or "localhost")
+    return f"{host}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user') or ''}"
+
+
+def _postgres_sentence(reason: str, url: str) -> str:
+    where = server(url)
+    return {
+        "unreachable": f"The database server at {where} cannot be reached: check that PostgreSQL"
+        " is running and that this host may connect; votes are refused, not lost, until then.",
+        "login_refused": f"The database server at {where} refuses the login: check the user,"
+        " the password and the database name in the URL.",
+        "read_only": f"The database server at {where} is read-only (a standby?): point the URL"
+        " at the primary server.",
+        "disk_full": f"The database server at {where} has no disk space left: free some space;"
+        " votes are refused, not lost, until then.",
+        "io_error": f"The database server at {where} reports an input/output error: check its disk.",
+        "damaged": f"The database at {where} is damaged: restore it from a backup.",
+        "locked": f"The database at {where} is locked: try again.",
+    }.get(reason, f"The database server at {where} refuses writes ({reason}).")
+
+
 def sentence(reason: str, path: str) -> str:
     """One sentence an operator can act on."""
+    if is_postgres(path):
+        return _postgres_sentence(reason, path)
     free = free_bytes(path)
     where = os.path.abspath(path)
     return {
@@ -186,6 +261,9 @@ def check_database(path: str, write: bool = True) -> None:
     A database that passes has been opened, migrated, checked and written to once."""
     from voting.store import Store, now, put_setting  # the store imports nothing from here
 
+    if is_postgres(path):
+        _check_postgres(path, write)
+        return
     if os.path.isfile(path) and os.path.getsize(path) == 0:
         raise StorageError("empty", sentence("empty", path))
     try:
@@ -200,6 +278,26 @@ def check_database(path: str, write: bool = True) -> None:
             store.close()
     except sqlite3.Error as exc:
         error = storage_error(exc, path)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _check_postgres(url: str, write: bool) -> None:
+    """A PostgreSQL URL: the server answers, the schema migrates, a write commits."""
+    import psycopg
+
+    from voting.store import Store, now, put_setting
+
+    try:
+        store = Store(url)
+        try:
+            if write:
+                store.write(put_setting, "last_start", now())
+        finally:
+            store.close()
+    except psycopg.Error as exc:
+        error = storage_error(exc, url)
         if error is None:
             raise
         raise error from None

@@ -12,9 +12,10 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True)
 class Settings:
-    db: str = "voting.db"
+    db: str = "voting.db"  # a SQLite file, or postgresql://user:password@host:port/database
     # The doorbell between processes serving the same database (voting/realtime/bus.py):
-    # empty is memory:// (one process); `voting serve --workers N` sets sqlite:///<db path>.
+    # empty is memory:// (one process) on SQLite, the database's own LISTEN/NOTIFY on
+    # PostgreSQL (`bus_url`); `voting serve --workers N` on SQLite sets sqlite:///<db path>.
     bus: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
@@ -25,7 +26,7 @@ class Settings:
     phone_tick_seconds: float = 0.5  # live results pushed to all phones: at most 2 per second
     outbox_limit: int = 64  # queued frames per client before it is dropped as too slow
     demo: bool = True  # create the demo event on an empty database
-    role_minimum: int = 3  # roles with fewer voters show "too few votes" outside the console
+    role_minimum: int = 5  # the privacy minimum of the role split on the room's screens (voting/privacy.py)
     # Limits against a scripted participant (docs/security.md). Per client address:
     trusted_proxies: str = ""  # proxies whose X-Forwarded-For is believed, e.g. "127.0.0.1"
     new_participants_burst: int = 200  # new anonymous identities at once from one address
@@ -36,6 +37,17 @@ class Settings:
     ticket_guesses_per_minute: float = 30.0  # wrong ticket codes tried (burst of as many)
     slow_client_seconds: float = 30.0  # a socket that accepts no frame this long is dropped
     request_header_seconds: float = 10.0  # an HTTP request must arrive whole within this
+
+    def __post_init__(self) -> None:
+        if self.role_minimum < 1:
+            minimum = self.role_minimum
+            raise ValueError(f"VOTING_ROLE_MINIMUM={minimum!r}: the privacy minimum must be at least 1")
+
+    def bus_url(self) -> str:
+        """The bus: VOTING_BUS when set, else the PostgreSQL store itself, else memory://."""
+        if self.bus:
+            return self.bus
+        return self.db if self.db.startswith(("postgresql://", "postgres://")) else "memory://"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

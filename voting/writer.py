@@ -3,7 +3,10 @@
 SQLite allows one writer at a time. Rather than let every vote take the write lock and
 commit on its own (one fsync each), votes and moderator actions are queued to this
 thread, which runs whatever has queued up in one `BEGIN IMMEDIATE ... COMMIT` and only
-then resolves the callers' futures: an acknowledgement always means "on disk".
+then resolves the callers' futures: an acknowledgement always means "on disk". On
+PostgreSQL each process has one such thread with one connection; the write functions
+lock the event's row first (voting/store/versions.py), and a batch that the server
+aborted for a deadlock with another process's batch is run again.
 
 Two choices keep the cost per vote low when a whole room votes at once. The thread waits
 `linger` seconds after the first write of a batch for more to arrive, so one commit (and
@@ -17,17 +20,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from voting.health import StorageError, StorageHealth, storage_error
+from voting.health import StorageError, StorageHealth, storage_error, transient
 from voting.store import connect
+from voting.store.dialect import Connection, begin
 
 T = TypeVar("T")
 MAX_BATCH = 1000
+RETRIES = 3  # a batch that PostgreSQL aborted (deadlock, serialisation) is run again
 LINGER_SECONDS = 0.004  # adds at most this to an acknowledgement; saves commits under load
 _STOP = object()
 
@@ -71,7 +75,7 @@ class Writer:
         return await future
 
     def _run(self) -> None:
-        conn = connect(self.path)
+        conn = connect(self.path)  # PostgreSQL: connects at the first batch, and again when lost
         try:
             while True:
                 first = self._queue.get()
@@ -99,14 +103,16 @@ class Writer:
             batch.append(item)
         return batch, False
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
+    def _commit(self, conn: Connection, batch: list[Job]) -> None:
         try:
-            try:
-                outcomes = self._run_batch(conn, batch, isolated=False)
-            except _JobFailed as failed:
-                if storage_error(failed.__cause__ or failed, self.path) is not None:
-                    raise  # the disk, not the job: running it again isolated cannot help
-                outcomes = self._run_batch(conn, batch, isolated=True)
+            for attempt in range(RETRIES + 1):
+                try:
+                    outcomes = self._attempt(conn, batch)
+                    break
+                except Exception as exc:
+                    cause = exc.__cause__ if isinstance(exc, _JobFailed) and exc.__cause__ else exc
+                    if attempt == RETRIES or not transient(cause):
+                        raise
         except Exception as exc:  # the transaction itself failed (disk full, read-only …)
             cause = exc.__cause__ if isinstance(exc, _JobFailed) and exc.__cause__ else exc
             error = storage_error(cause, self.path) or cause
@@ -125,21 +131,28 @@ class Writer:
         if self.on_health is not None and self._loop is not None:
             self._loop.call_soon_threadsafe(self.on_health, self.health.payload())
 
-    def _run_batch(
-        self, conn: sqlite3.Connection, batch: list[Job], isolated: bool
-    ) -> list[Outcome]:
+    def _attempt(self, conn: Connection, batch: list[Job]) -> list[Outcome]:
+        try:
+            return self._run_batch(conn, batch, isolated=False)
+        except _JobFailed as failed:
+            cause = failed.__cause__ or failed
+            if storage_error(cause, self.path) is not None or transient(cause):
+                raise  # the store, not the job: running it again isolated cannot help
+            return self._run_batch(conn, batch, isolated=True)
+
+    def _run_batch(self, conn: Connection, batch: list[Job], isolated: bool) -> list[Outcome]:
         """One transaction for the batch. Not isolated: the first failing job aborts it
         (_JobFailed). Isolated: each job in a savepoint, failures reported to their callers."""
         outcomes: list[Outcome] = []
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            begin(conn)
             for fn, args, future in batch:
                 if isolated:
                     conn.execute("SAVEPOINT job")
                 try:
                     result = fn(conn, *args)
                 except Exception as exc:
-                    if not isolated or storage_error(exc, self.path) is not None:
+                    if not isolated or storage_error(exc, self.path) is not None or transient(exc):
                         raise _JobFailed from exc
                     conn.execute("ROLLBACK TO job")
                     outcomes.append((future, None, exc))
@@ -150,7 +163,7 @@ class Writer:
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):  # a failing disk may refuse this too
+                with contextlib.suppress(Exception):  # a failing disk or server may refuse this too
                     conn.execute("ROLLBACK")
             raise
         return outcomes

@@ -12,6 +12,7 @@ from voting.bootstrap import prepare
 from voting.cli.base import db_option, main, open_store, print_links
 from voting.netaddr import public_base
 from voting.settings import Settings
+from voting.store.dialect import is_postgres
 
 
 @main.command()
@@ -35,8 +36,8 @@ from voting.settings import Settings
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Worker processes on the same port and database; more than 1 sets VOTING_BUS to"
-    " sqlite:///<database> unless it is set.",
+    help="Worker processes on the same port and database; more than 1 on a SQLite file sets"
+    " VOTING_BUS to sqlite:///<database> unless it is set (PostgreSQL: its LISTEN/NOTIFY).",
 )
 def serve(
     host: str = "0.0.0.0", port: int = 8000, db: str = "voting.db", public_url: str = "", workers: int = 1
@@ -46,8 +47,9 @@ def serve(
     from voting.web import server
 
     settings = Settings.from_env(db=db, host=host, port=port, public_url=public_url)
-    if workers > 1 and not settings.bus:
-        # The workers ring each other through a table in the database file itself.
+    if workers > 1 and not settings.bus and not is_postgres(settings.db):
+        # The workers ring each other through a table in the database file itself (on
+        # PostgreSQL through its LISTEN/NOTIFY: Settings.bus_url).
         settings = replace(settings, bus=f"sqlite:///{Path(settings.db).resolve()}")
     if workers > 1 and settings.bus == "memory://":
         message = "VOTING_BUS=memory:// reaches one process only; leave it unset"

@@ -1,4 +1,4 @@
-"""SQLite storage: connections and every query. With voting/schema.py (and
+"""Storage (a SQLite file or PostgreSQL): connections and every query. With voting/schema.py (and
 voting/store/undo.py for undo), the only SQL.
 
 `Store` reads (voting/store/core.py); writes are plain functions of a connection
@@ -8,7 +8,8 @@ runs through the batching `Writer` thread and the CLI with `Store.write`. Caller
 """
 
 from voting.store.comments import insert_comment, post_comment, set_comment_status, set_support
-from voting.store.core import Store, connect, now
+from voting.store.core import Store, now
+from voting.store.dialect import connect
 from voting.store.tickets import insert_tickets, redeem_ticket, set_tickets_required
 from voting.store.writes import (
     cast_vote,

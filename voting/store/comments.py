@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 from voting.models import PENDING, PUBLISHED, Comment, InputError, is_id
 from voting.store import undo as undo_sql
 from voting.store.core import now
+from voting.store.dialect import Connection
 from voting.store.versions import touch, touch_comment, touch_statement
 from voting.store.writes import check_ticket
 
 
 def insert_comment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     statement_id: int,
     participant: str,
     name: str | None,
@@ -27,7 +27,7 @@ def insert_comment(
 
 
 def _insert_comment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     statement_id: int,
     participant: str,
     name: str | None,
@@ -45,7 +45,7 @@ def _insert_comment(
 
 
 def post_comment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_id: int,
     statement_id: object,
     participant: str,
@@ -96,12 +96,12 @@ def _timestamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
 
 
-def set_comment_status(conn: sqlite3.Connection, comment_id: int, status: str) -> None:
+def set_comment_status(conn: Connection, comment_id: int, status: str) -> None:
     touch_comment(conn, comment_id)
     conn.execute("UPDATE comments SET status = ? WHERE id = ?", (status, comment_id))
 
 
-def set_support(conn: sqlite3.Connection, comment_id: int, participant: str, on: bool) -> None:
+def set_support(conn: Connection, comment_id: int, participant: str, on: bool) -> None:
     touch_comment(conn, comment_id)
     if on:
         conn.execute(

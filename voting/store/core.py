@@ -7,27 +7,15 @@ functions of a connection in voting/store/writes.py (tickets: voting/store/ticke
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from voting.models import Comment, Event, LiveState, Statement
 from voting.schema import migrate
+from voting.store.dialect import Connection, begin, connect
 
 T = TypeVar("T")
-
-
-
-def connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode = WAL")
-    # FULL: a commit is on disk before we acknowledge it, even across a power cut.
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
 
 
 def now() -> str:
@@ -35,11 +23,12 @@ def now() -> str:
 
 
 class Store:
-    """One SQLite database: reads on this object's connection, writes via `write`."""
+    """One database (a SQLite file or a postgresql:// URL): reads on this object's
+    connection, writes via `write`."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.conn = connect(path)
+        self.conn: Connection = connect(path)
         try:
             migrate(self.conn, path)
         except BaseException:
@@ -51,7 +40,7 @@ class Store:
 
     def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a write function in its own transaction (for the CLI and start-up)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin(self.conn)
         try:
             result = fn(self.conn, *args)
         except BaseException:
@@ -80,7 +69,7 @@ class Store:
         )
         return [_statement(r) for r in rows]
 
-    def votes(self, event_id: int) -> list[sqlite3.Row]:
+    def votes(self, event_id: int) -> list[Any]:
         return self.conn.execute(
             "SELECT v.statement_id, v.participant_id, v.round, v.option, v.cast_at FROM votes v"
             " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ?"
@@ -172,7 +161,7 @@ class Store:
         return int(row[0])
 
 
-def _statement(r: sqlite3.Row) -> Statement:
+def _statement(r: Any) -> Statement:
     return Statement(
         r["id"], r["event_id"], r["position"], r["text"], r["scale"], r["round"],
         json.loads(r["translations"]), r["ballot"], bool(r["edited_after_votes"]),
@@ -180,7 +169,7 @@ def _statement(r: sqlite3.Row) -> Statement:
     )
 
 
-def live_state(row: sqlite3.Row) -> LiveState:
+def live_state(row: Any) -> LiveState:
     """The live state stored in an `events` row."""
     return LiveState(
         statement_id=row["current_statement_id"],
@@ -204,7 +193,7 @@ def live_state(row: sqlite3.Row) -> LiveState:
     )
 
 
-def _event(row: sqlite3.Row) -> Event:
+def _event(row: Any) -> Event:
     state = live_state(row)
     return Event(
         row["id"], row["code"], row["title"], row["moderator_token"], row["created_at"], state,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from voting.store.core import now
+from voting.store.dialect import Connection
 from voting.store.versions import touch
 from voting.store.writes import insert_participant, set_role
 
 
 def insert_tickets(
-    conn: sqlite3.Connection, event_id: int, codes: Callable[[], str], count: int, role: str | None
+    conn: Connection, event_id: int, codes: Callable[[], str], count: int, role: str | None
 ) -> list[str]:
     """Store `count` new tickets of the event, codes drawn from `codes()` (a code already
     taken, by any event, is drawn again). Returns the codes in the order made."""
@@ -30,13 +30,13 @@ def insert_tickets(
     return made
 
 
-def set_tickets_required(conn: sqlite3.Connection, event_id: int, required: bool) -> None:
+def set_tickets_required(conn: Connection, event_id: int, required: bool) -> None:
     touch(conn, event_id)
     conn.execute("UPDATE events SET tickets_required = ? WHERE id = ?", (int(required), event_id))
 
 
 def redeem_ticket(
-    conn: sqlite3.Connection, event_id: int, code: str, participant: str
+    conn: Connection, event_id: int, code: str, participant: str
 ) -> tuple[str, str | None]:
     """Bind an unused ticket of the event to a participant, in one transaction, and give
     the participant the ticket's role. Returns (outcome, role): "redeemed"; "mine" (this

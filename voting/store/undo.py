@@ -6,11 +6,12 @@ positions, rounds, times). Writes are functions of a connection, as in voting/st
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from voting.models import InputError
+from voting.store import dialect
+from voting.store.dialect import Connection
 from voting.store.versions import touch
 
 UNDO_SECONDS = 60.0  # how long a reset or a deletion can be undone
@@ -45,12 +46,12 @@ class Undoable:
 # -- reads ---------------------------------------------------------------------------------
 
 
-def find(conn: sqlite3.Connection, undo_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM undo WHERE id = ?", (undo_id,)).fetchone()
+def find(conn: Connection, undo_id: str) -> Any:
+    row: Any = conn.execute("SELECT * FROM undo WHERE id = ?", (undo_id,)).fetchone()
     return row
 
 
-def offered(conn: sqlite3.Connection, event_id: int, now: float) -> list[Undoable]:
+def offered(conn: Connection, event_id: int, now: float) -> list[Undoable]:
     """What the event's moderator can still undo, newest first."""
     rows = conn.execute(
         "SELECT * FROM undo WHERE event_id = ? AND undone = 0 AND expires_at > ?"
@@ -60,14 +61,14 @@ def offered(conn: sqlite3.Connection, event_id: int, now: float) -> list[Undoabl
     return [_undoable(row) for row in rows]
 
 
-def _undoable(row: sqlite3.Row) -> Undoable:
+def _undoable(row: Any) -> Undoable:
     return Undoable(
         row["id"], row["event_id"], row["action"], row["statement_id"], row["label"],
         row["created_at"], row["expires_at"],
     )  # fmt: skip
 
 
-def check(row: sqlite3.Row | None, event_id: int, now: float) -> None:
+def check(row: Any, event_id: int, now: float) -> None:
     """Refuse an undo of something unknown here, already undone, or too old."""
     if row is None or row["event_id"] != event_id:
         raise InputError("unknown_undo", "There is nothing to undo with this id.")
@@ -80,7 +81,7 @@ def check(row: sqlite3.Row | None, event_id: int, now: float) -> None:
 # -- writes --------------------------------------------------------------------------------
 
 
-def reset_votes(conn: sqlite3.Connection, undo: Undoable, round: int) -> int:
+def reset_votes(conn: Connection, undo: Undoable, round: int) -> int:
     """Delete the votes of the statement's round, keeping them for an undo; the statement
     gets a new ballot number, which is returned."""
     touch(conn, undo.event_id)
@@ -90,7 +91,7 @@ def reset_votes(conn: sqlite3.Connection, undo: Undoable, round: int) -> int:
     return int(_one(conn, "SELECT ballot FROM statements WHERE id = ?", undo.statement_id))
 
 
-def delete_statement(conn: sqlite3.Connection, undo: Undoable) -> None:
+def delete_statement(conn: Connection, undo: Undoable) -> None:
     """Keep a statement's rows for an undo (its votes, comments, supports and what the room
     showed of it); the caller deletes it. Its ids stay reserved while it can come back."""
     touch(conn, undo.event_id)
@@ -106,19 +107,18 @@ def delete_statement(conn: sqlite3.Connection, undo: Undoable) -> None:
             )
 
 
-def next_id(conn: sqlite3.Connection, table: str) -> int:
+def next_id(conn: Connection, table: str) -> int:
     """A new row id for statements or comments, above every id a deletion may bring back
     (SQLite would otherwise hand out the highest id again once its row is deleted)."""
-    taken = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
     floor = conn.execute("SELECT value FROM settings WHERE key = ?", (_floor_key(table),)).fetchone()
-    return max(int(taken), 0 if floor is None else int(floor[0])) + 1
+    return dialect.next_id(conn, table, 0 if floor is None else int(floor[0]))
 
 
 def _floor_key(table: str) -> str:
     return f"undo.max_{table}_id"
 
 
-def restore(conn: sqlite3.Connection, event_id: int, undo_id: str, now: float) -> tuple[str, int]:
+def restore(conn: Connection, event_id: int, undo_id: str, now: float) -> tuple[str, int]:
     """Put back what a reset or a deletion removed, in one transaction, with a new ballot
     number so phones refresh. Returns the action and the statement's id."""
     touch(conn, event_id)
@@ -160,7 +160,7 @@ def restore(conn: sqlite3.Connection, event_id: int, undo_id: str, now: float) -
 
 
 def _restore_view(
-    conn: sqlite3.Connection, event_id: int, statement_id: int, payload: dict[str, Any]
+    conn: Connection, event_id: int, statement_id: int, payload: dict[str, Any]
 ) -> None:
     """Show the statement again as the room did, unless the moderator moved on meanwhile."""
     before = payload["event"]
@@ -178,7 +178,7 @@ def _restore_view(
         )
 
 
-def _statement_rows(conn: sqlite3.Connection, statement_id: int, round: int | None) -> dict[str, Any]:
+def _statement_rows(conn: Connection, statement_id: int, round: int | None) -> dict[str, Any]:
     """Every row a reset (of `round`) or a deletion (None) of the statement removes."""
     statement = dict(conn.execute("SELECT * FROM statements WHERE id = ?", (statement_id,)).fetchone())
     votes = "SELECT * FROM votes WHERE statement_id = ?"
@@ -201,7 +201,7 @@ def _statement_rows(conn: sqlite3.Connection, statement_id: int, round: int | No
     }
 
 
-def _remember(conn: sqlite3.Connection, undo: Undoable, payload: dict[str, Any]) -> None:
+def _remember(conn: Connection, undo: Undoable, payload: dict[str, Any]) -> None:
     conn.execute("DELETE FROM undo WHERE expires_at < ?", (undo.created_at - KEEP_EXPIRED,))  # lazily
     conn.execute(
         "INSERT INTO undo (id, event_id, action, statement_id, label, payload, created_at, expires_at)"
@@ -213,15 +213,15 @@ def _remember(conn: sqlite3.Connection, undo: Undoable, payload: dict[str, Any])
     )  # fmt: skip
 
 
-def _rows(conn: sqlite3.Connection, query: str, *args: object) -> list[dict[str, Any]]:
+def _rows(conn: Connection, query: str, *args: object) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query, args)]
 
 
-def _one(conn: sqlite3.Connection, query: str, *args: object) -> Any:
+def _one(conn: Connection, query: str, *args: object) -> Any:
     return conn.execute(query, args).fetchone()[0]
 
 
-def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+def _insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     """Insert rows as they were read (columns by name: the names come from the schema)."""
     for row in rows:
         names = ", ".join(row)

@@ -11,15 +11,15 @@ single writer already serialises every write.
 
 from __future__ import annotations
 
-from typing import Any
+from voting.store.dialect import Connection
 
 
-def touch(conn: Any, event_id: int) -> None:
+def touch(conn: Connection, event_id: int) -> None:
     """Raise the event's version (and, on PostgreSQL, lock its row until commit)."""
     conn.execute("UPDATE events SET version = version + 1 WHERE id = ?", (event_id,))
 
 
-def touch_statement(conn: Any, statement_id: int) -> None:
+def touch_statement(conn: Connection, statement_id: int) -> None:
     """Raise the version of the event the statement belongs to."""
     conn.execute(
         "UPDATE events SET version = version + 1"
@@ -28,7 +28,7 @@ def touch_statement(conn: Any, statement_id: int) -> None:
     )
 
 
-def touch_comment(conn: Any, comment_id: int) -> None:
+def touch_comment(conn: Connection, comment_id: int) -> None:
     """Raise the version of the event the comment belongs to."""
     conn.execute(
         "UPDATE events SET version = version + 1 WHERE id = (SELECT s.event_id FROM comments c"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 
@@ -19,10 +18,11 @@ from voting.models import (
 )
 from voting.store import undo as undo_sql
 from voting.store.core import live_state, now
+from voting.store.dialect import Connection
 from voting.store.versions import touch, touch_statement
 
 
-def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+def put_setting(conn: Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -31,7 +31,7 @@ def put_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def insert_event(
-    conn: sqlite3.Connection,
+    conn: Connection,
     title: str,
     texts: Iterable[str],
     scale: str,
@@ -43,12 +43,12 @@ def insert_event(
     code = _new_code(taken)
     token = secrets.token_urlsafe(24)
     created = now()
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO events (code, title, moderator_token, created_at, roles, role_translations)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (code, title, token, created, json.dumps(list(roles)), _json(role_translations or {})),
-    )
-    event_id = int(cursor.lastrowid or 0)
+    ).fetchone()
+    event_id = int(row[0])
     insert_statements(conn, event_id, texts, scale, translations)
     return Event(
         event_id, code, title, token, created, roles=list(roles),
@@ -66,7 +66,7 @@ def _new_code(taken: set[str]) -> str:
 
 
 def insert_statements(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_id: int,
     texts: Iterable[str],
     scale: str,
@@ -91,7 +91,7 @@ def insert_statements(
 
 
 def update_statement(
-    conn: sqlite3.Connection,
+    conn: Connection,
     statement_id: int,
     text: str,
     scale: str,
@@ -117,7 +117,7 @@ def update_statement(
 
 
 def delete_statement(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_id: int,
     statement_id: int,
     remaining: list[int],
@@ -136,7 +136,7 @@ def delete_statement(
     return read_state(conn, event_id)
 
 
-def reorder_statements(conn: sqlite3.Connection, ordered_ids: list[int]) -> None:
+def reorder_statements(conn: Connection, ordered_ids: list[int]) -> None:
     if ordered_ids:
         touch_statement(conn, ordered_ids[0])
     conn.executemany(
@@ -186,12 +186,12 @@ def moved_to(statement_id: int | None, auto_open: bool = False) -> dict[str, obj
     }
 
 
-def save_state(conn: sqlite3.Connection, event_id: int, state: LiveState) -> None:
+def save_state(conn: Connection, event_id: int, state: LiveState) -> None:
     """Store the whole live state (seeding, tests); the live evening uses `update_state`."""
     update_state(conn, event_id, {f.name: getattr(state, f.name) for f in fields(state)})
 
 
-def move_to(conn: sqlite3.Connection, event_id: int, statement_id: object) -> LiveState | None:
+def move_to(conn: Connection, event_id: int, statement_id: object) -> LiveState | None:
     """Put a statement (None: the welcome screen) on screen, as the committed state has it:
     nothing changes when it is already there (and the end screen is off); voting opens at
     once when the event says so. Returns the committed state afterwards."""
@@ -215,7 +215,7 @@ def move_to(conn: sqlite3.Connection, event_id: int, statement_id: object) -> Li
 
 
 def update_state(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_id: int,
     changes: Mapping[str, object],
     where: Mapping[str, object] | None = None,
@@ -232,7 +232,7 @@ def update_state(
             raise unless_no_statement
     if changes:
         columns = [STATE_COLUMNS[name] for name in changes]  # KeyError: not a state field
-        condition = "".join(f" AND {STATE_COLUMNS[name]} IS ?" for name in where or {})
+        condition = "".join(f" AND {STATE_COLUMNS[name]} IS NOT DISTINCT FROM ?" for name in where or {})
         conn.execute(
             f"UPDATE events SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?{condition}",
             (*map(_column_value, changes.values()), event_id, *map(_column_value, (where or {}).values())),
@@ -240,7 +240,7 @@ def update_state(
     return read_state(conn, event_id)
 
 
-def read_state(conn: sqlite3.Connection, event_id: int) -> LiveState | None:
+def read_state(conn: Connection, event_id: int) -> LiveState | None:
     row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
     return None if row is None else live_state(row)
 
@@ -249,7 +249,7 @@ def _column_value(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
-def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
+def insert_participant(conn: Connection, event_id: int, participant: str) -> None:
     cursor = conn.execute(
         "INSERT INTO participants (event_id, id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (event_id, participant, now()),
@@ -259,14 +259,14 @@ def insert_participant(conn: sqlite3.Connection, event_id: int, participant: str
 
 
 def insert_vote(
-    conn: sqlite3.Connection, statement_id: int, participant: str, option: str, round: int = 1
+    conn: Connection, statement_id: int, participant: str, option: str, round: int = 1
 ) -> None:
     touch_statement(conn, statement_id)
     _upsert_vote(conn, statement_id, participant, option, round)
 
 
 def _upsert_vote(
-    conn: sqlite3.Connection, statement_id: int, participant: str, option: str, round: int
+    conn: Connection, statement_id: int, participant: str, option: str, round: int
 ) -> None:
     conn.execute(
         "INSERT INTO votes (statement_id, participant_id, round, option, cast_at)"
@@ -277,7 +277,7 @@ def _upsert_vote(
 
 
 def cast_vote(
-    conn: sqlite3.Connection, event_id: int, statement_id: object, participant: str, option: object
+    conn: Connection, event_id: int, statement_id: object, participant: str, option: object
 ) -> int:
     """Store a participant's vote if the committed state takes it: the statement is the
     event's current one, voting is open, the option is one of its scale's, and the
@@ -306,10 +306,10 @@ def cast_vote(
     return round_
 
 
-def check_ticket(conn: sqlite3.Connection, event_id: int, participant: str) -> None:
+def check_ticket(conn: Connection, event_id: int, participant: str) -> None:
     """Refuse a participant without a redeemed ticket while the event requires tickets."""
     row = conn.execute(
-        "SELECT tickets_required AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = e.id"
+        "SELECT tickets_required <> 0 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = e.id"
         " AND t.participant_id = ?) FROM events e WHERE e.id = ?",
         (participant, event_id),
     ).fetchone()
@@ -319,7 +319,7 @@ def check_ticket(conn: sqlite3.Connection, event_id: int, participant: str) -> N
         )
 
 
-def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None = None) -> None:
+def delete_votes(conn: Connection, statement_id: int, round: int | None = None) -> None:
     """Delete a statement's votes: of one round, or of every round."""
     touch_statement(conn, statement_id)
     if round is None:
@@ -328,7 +328,7 @@ def delete_votes(conn: sqlite3.Connection, statement_id: int, round: int | None 
         conn.execute("DELETE FROM votes WHERE statement_id = ? AND round = ?", (statement_id, round))
 
 
-def reset_votes(conn: sqlite3.Connection, statement_id: int, round: int) -> int:
+def reset_votes(conn: Connection, statement_id: int, round: int) -> int:
     """Delete the votes of a statement's round and give it a new ballot number (phones
     that see it change start afresh). Returns the new ballot number."""
     delete_votes(conn, statement_id, round)
@@ -336,12 +336,12 @@ def reset_votes(conn: sqlite3.Connection, statement_id: int, round: int) -> int:
     return int(conn.execute("SELECT ballot FROM statements WHERE id = ?", (statement_id,)).fetchone()[0])
 
 
-def set_round(conn: sqlite3.Connection, statement_id: int, round: int) -> None:
+def set_round(conn: Connection, statement_id: int, round: int) -> None:
     touch_statement(conn, statement_id)
     conn.execute("UPDATE statements SET round = ? WHERE id = ?", (round, statement_id))
 
 
-def set_role(conn: sqlite3.Connection, event_id: int, participant: str, role: str | None) -> None:
+def set_role(conn: Connection, event_id: int, participant: str, role: str | None) -> None:
     """Record a participant's role ('' when they skipped the question)."""
     touch(conn, event_id)
     conn.execute(
@@ -352,7 +352,7 @@ def set_role(conn: sqlite3.Connection, event_id: int, participant: str, role: st
 
 
 def set_roles(
-    conn: sqlite3.Connection,
+    conn: Connection,
     event_id: int,
     roles: Sequence[str],
     translations: dict[str, dict[str, str]] | None = None,
@@ -369,12 +369,12 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def set_report_token(conn: sqlite3.Connection, event_id: int, token: str | None) -> None:
+def set_report_token(conn: Connection, event_id: int, token: str | None) -> None:
     touch(conn, event_id)
     conn.execute("UPDATE events SET report_token = ? WHERE id = ?", (token, event_id))
 
 
-def delete_event(conn: sqlite3.Connection, event_id: int) -> None:
+def delete_event(conn: Connection, event_id: int) -> None:
     conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
 
 
