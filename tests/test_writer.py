@@ -1,4 +1,5 @@
-"""The single writer thread: durable acknowledgements, batching, isolation of failures.
+"""The single writer thread: durable acknowledgements, batching, isolation of failures,
+on SQLite and on PostgreSQL.
 
 Plain test functions driving `asyncio.run(...)`: no pytest-asyncio needed.
 """
@@ -11,6 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
 from voting import store as sql
@@ -19,6 +21,8 @@ from voting.store import Store
 from voting.writer import Writer
 
 T = TypeVar("T")
+INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
+pytestmark = pytest.mark.both_databases  # one writer thread per process, on either store
 
 
 @pytest.fixture
@@ -38,9 +42,9 @@ def statement_ids(db: str, event: Event) -> list[int]:
 
 def rows(db: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
     """Read with a separate, plain connection: sees only what is committed."""
-    conn = sqlite3.connect(db)
+    conn = sql.connect(db)
     try:
-        return conn.execute(query, params).fetchall()
+        return [tuple(row) for row in conn.execute(query, params).fetchall()]
     finally:
         conn.close()
 
@@ -163,7 +167,7 @@ def test_a_failing_write_fails_alone_and_the_batch_still_commits(db: str, event:
     outcomes, writer = run_with_writer(db, body)
     assert outcomes[0] is None and outcomes[3] is None
     assert isinstance(outcomes[1], ValueError) and str(outcomes[1]) == "bad write"
-    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    assert isinstance(outcomes[2], INTEGRITY)
     assert writer.commits == 2  # the four writes were one batch
     assert sorted(rows(db, "SELECT participant_id, option FROM votes")) == [
         ("p1", "agree"),
@@ -175,7 +179,7 @@ def test_the_writer_keeps_working_after_a_failure(db: str, event: Event) -> None
     first = statement_ids(db, event)[0]
 
     async def body(writer: Writer) -> None:
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY):
             await writer.submit(sql.insert_vote, 999_999, "p1", "agree")
         await writer.submit(sql.insert_vote, first, "p1", "agree")
 

@@ -95,7 +95,11 @@ def _postgres_reason(error: BaseException) -> str | None:
         return None
     state = _sqlstate(error)
     if state is None:  # no answer from a server: it cannot be reached or the connection was lost
-        return "unreachable" if isinstance(error, psycopg.OperationalError) else None
+        if not isinstance(error, psycopg.OperationalError):
+            return None
+        text = str(error).lower()  # …or it answered the connection attempt with a refusal
+        refused = ("authentication failed", "does not exist", "no pg_hba.conf entry", "password")
+        return "login_refused" if any(words in text for words in refused) else "unreachable"
     return PG_REASONS.get(state) or PG_REASONS.get(state[:2])
 
 

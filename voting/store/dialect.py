@@ -5,7 +5,8 @@ The store's SQL is written once, in the dialect both accept (`?` placeholders,
 A SQLite file gets a plain `sqlite3.Connection` (nothing in between on the hot path); a
 `postgresql://` URL gets a `PgConnection`, which looks like one to the store: it turns
 `?` into psycopg's `%s`, gives rows that answer by name and by position (as `sqlite3.Row`)
-and reconnects when the server was lost between transactions. What else differs: how a
+and reconnects when the server was lost between transactions (a statement outside a
+transaction that finds the connection lost runs again on a new one). What else differs: how a
 write transaction starts (`begin`), where new row ids come from (`next_id`), and the DDL
 (voting/schema.py).
 """
@@ -141,7 +142,20 @@ class PgConnection:
         return self._conn
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
-        return self._live().execute(placeholders(sql), tuple(parameters))
+        import psycopg
+
+        conn = self._live()
+        query, values = placeholders(sql), tuple(parameters)
+        if self.in_transaction:
+            return conn.execute(query, values)
+        try:
+            return conn.execute(query, values)
+        except psycopg.OperationalError:
+            if not conn.closed:
+                raise
+            # The connection was found lost by a statement outside a transaction (a read, or
+            # BEGIN): nothing of it happened, so it runs once more on a new connection.
+            return self._live().execute(query, values)
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any:
         cursor = self._live().cursor()
