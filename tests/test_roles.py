@@ -68,7 +68,9 @@ def renv(db: str) -> Env:
 @contextmanager
 def running(env: Env, open_vote: bool = True, **settings: Any) -> Iterator[Live]:
     """The app with a moderator and a projector connected, the first statement on screen
-    (and open for votes)."""
+    (and open for votes). The privacy minimum is 3 unless given: PLAN's groups are sized
+    for it (tests/test_privacy*.py test the room's rules at the default)."""
+    settings.setdefault("role_minimum", 3)
     with env.client(**settings) as client, ExitStack() as stack:
         moderate(client, env.event)
         moderator = stack.enter_context(connect(client, env.event.code, "moderator"))
@@ -140,13 +142,21 @@ def role_section(html: str) -> str:
 
 
 def split_entry(role: str | None, options: list[str], *, minimum: int, small: bool) -> Message:
-    """What role_split gives for a group that voted `options` (hand-checked below)."""
+    """What the moderator's role_split gives for a group that voted `options` (hand-checked
+    below); `small`: with small groups' results, marked as not for the room."""
     voters = len(options)
     too_few = 0 < voters < minimum
     results = None
     if small or not too_few:
         results = summarize_choices(LIKERT, {f"p{i}": o for i, o in enumerate(options)})
-    return {"role": role, "voters": voters, "too_few": too_few, "results": results}
+    entry = {"role": role, "voters": voters, "too_few": too_few, "results": results}
+    return {**entry, "private": True} if small else entry
+
+
+def room_entry(role: str | None, options: list[str]) -> Message:
+    """A role the room sees on its own (voting/privacy.py): exact, with its size."""
+    results = summarize_choices(LIKERT, {f"p{i}": o for i, o in enumerate(options)})
+    return {"kind": "role", "role": role, "voters": len(options), "results": results}
 
 
 def voted_by(role: str) -> list[str]:
@@ -329,7 +339,9 @@ def test_the_moderator_always_gets_the_split_turnout_and_gap(renv: Env) -> None:
 
 
 def test_the_projector_gets_the_split_only_when_switched_on_and_never_small_groups(renv: Env) -> None:
-    with running(renv) as live:
+    # Minimum 1: a role needs 2 voters for its own bar; C (1 voter) is merged with the
+    # smallest other role (A: both 3, the first in order), so C cannot be subtracted.
+    with running(renv, role_minimum=1) as live:
         phones = [live.phone(h) for h in vote_the_plan(live)]
         hidden = receive_where(live.projector, "tally", lambda t: t["voters"] == 7)
         assert hidden["results"] is None and "by_role" not in hidden
@@ -342,9 +354,8 @@ def test_the_projector_gets_the_split_only_when_switched_on_and_never_small_grou
         assert receive_until(live.projector, "state", by_role=True)["by_role"] is True
         split = receive_where(live.projector, "tally", has("by_role"))
         assert split["by_role"] == [
-            split_entry("A", voted_by("A"), minimum=3, small=False),
-            split_entry("B", voted_by("B"), minimum=3, small=False),
-            {"role": "C", "voters": 1, "too_few": True, "results": None},
+            room_entry("B", voted_by("B")),
+            {"kind": "others", "band": "nearly_all_agree"},  # A and C: 4 agree, no size
         ]
         assert "turnout" not in split and "gap" not in split
 
@@ -361,19 +372,22 @@ def test_the_projector_gets_the_split_only_when_switched_on_and_never_small_grou
 
 
 def test_the_privacy_minimum_comes_from_the_settings(renv: Env) -> None:
-    with running(renv, role_minimum=2) as live:
+    with running(renv, role_minimum=1) as live:
         vote_the_plan(live)
         live.moderate({"type": "results", "target": "projector", "shown": True})
         live.moderate({"type": "settings", "by_role": True})
         split = receive_where(live.projector, "tally", lambda t: t.get("by_role") and t["voters"] == 7)
-        assert split["by_role"][2] == {"role": "C", "voters": 1, "too_few": True, "results": None}
-        # A second C voter reaches the minimum of 2: C is shown, and takes part in the gap.
+        assert [e.get("role") for e in split["by_role"]] == ["B", None]  # C only merged
+        # A second C voter reaches twice the minimum of 1: every role gets its own bar.
         ws = live.phone()
         assert choose(ws, "C")["type"] == "role.ack"
         vote(ws, live.statement, "strongly_disagree")
         split = receive_where(live.projector, "tally", lambda t: t.get("by_role") and t["voters"] == 8)
-        assert split["by_role"][2] == split_entry("C", ["agree", "strongly_disagree"], minimum=2, small=False)
-        assert split["by_role"][2]["results"] is not None
+        assert split["by_role"] == [
+            room_entry("A", voted_by("A")),
+            room_entry("B", voted_by("B")),
+            room_entry("C", ["agree", "strongly_disagree"]),
+        ]
         mod = receive_where(live.moderator, "tally", lambda t: t["voters"] == 8)
         assert mod["gap"] == {"roles": ["A", "B"], "mean_gap": 2.0, "agreement_gap": 166.7}
 
@@ -388,10 +402,13 @@ def test_a_minimum_above_every_group_hides_all_and_leaves_no_gap(renv: Env) -> N
         assert mod["gap"] is None
         live.moderate({"type": "results", "target": "projector", "shown": True})
         live.moderate({"type": "settings", "by_role": True})
-        split = receive_where(live.projector, "tally", lambda t: t.get("by_role") and t["voters"] == 7)
-        assert [(e["role"], e["voters"], e["too_few"], e["results"]) for e in split["by_role"]] == [
-            ("A", 3, True, None), ("B", 3, True, None), ("C", 1, True, None),
-        ]  # fmt: skip
+        split = receive_where(live.projector, "tally", lambda t: "by_role" in t and t["voters"] == 7)
+        # No role reaches 2 × 4 voters: no split at all, and while voting is open no group
+        # has 4 changed votes yet, so none of their votes reached the room's chart.
+        assert split["by_role"] == [] and split["results"]["voters"] == 0
+        live.moderate({"type": "voting", "open": False})
+        closed = receive_where(live.projector, "tally", lambda t: t["results"]["voters"] == 7)
+        assert closed["by_role"] == []
 
 
 # -- editing the roles ------------------------------------------------------------------------
@@ -745,7 +762,7 @@ def test_votes_csv_and_zip_and_the_cli_give_the_same_data(renv: Env, monkeypatch
             for fmt in ("zip", "votes.csv", "comments.csv", "json", "csv"):
                 assert live.client.get(f"/m/{live.code}/export.{fmt}").status_code == 403
 
-    rows = list(csv.reader(io.StringIO(votes_csv.text)))
+    rows = list(csv.reader(io.StringIO(votes_csv.content.decode("utf-8-sig")), delimiter=";"))  # Excel (nl)
     assert rows[0] == ["position", "statement", "participant", "role", "round", "option", "score", "cast_at"]
     assert [row[:7] for row in rows[1:]] == [
         *(["1", "First statement", str(n), role, "1", option, str(LIKERT.score(option))]
@@ -755,15 +772,17 @@ def test_votes_csv_and_zip_and_the_cli_give_the_same_data(renv: Env, monkeypatch
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", row[7]) for row in rows[1:])
 
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
-        assert sorted(zipped.namelist()) == ["comments.csv", "event.json", "results.csv", "votes.csv"]
+        assert sorted(zipped.namelist()) == [
+            "comments.csv", "event.json", "results.csv", "results.xlsx", "roles.csv", "votes.csv",
+        ]  # fmt: skip
         assert zipped.read("votes.csv").decode() == votes_csv.text
         assert zipped.read("results.csv").decode() == results_csv
         assert zipped.read("comments.csv").decode() == comments_csv
         assert json.loads(zipped.read("event.json")) == as_json
-    comment_rows = list(csv.reader(io.StringIO(comments_csv)))
+    comment_rows = list(csv.reader(io.StringIO(comments_csv.removeprefix("\ufeff")), delimiter=";"))
     assert [(r[2], r[4]) for r in comment_rows[1:]] == [("'=Zichtbaar", "published"), ("Verborgen", "hidden")]
 
-    runner = CliRunner()
+    runner = CliRunner(env={"VOTING_ROLE_MINIMUM": "3"})  # as the app above (running)
     export = ["event", "export", renv.event.code, "--db", renv.db, "--format"]
     result = runner.invoke(main, [*export, "zip"])
     assert result.exit_code == 0, result.output

@@ -13,7 +13,16 @@ from typing import Any
 from voting.joins import JoinRate
 from voting.models import PENDING, PUBLISHED, SCALES, Comment, Event, InputError, Statement, is_id
 from voting.pasting import TRANSLATION_LANGUAGES
-from voting.results import DEFAULT_ROLE_MINIMUM, Tally, role_gap, role_split, round_shift, turnout
+from voting.privacy import Published, room_split
+from voting.results import (
+    DEFAULT_ROLE_MINIMUM,
+    Tally,
+    role_gap,
+    role_split,
+    round_shift,
+    summarize_choices,
+    turnout,
+)
 from voting.steps import next_step
 from voting.store import Store
 from voting.store import undo as undo_sql
@@ -38,6 +47,7 @@ class Room:
         self.role_of: dict[str, str | None] = {}  # participant → chosen role
         self.answered: set[str] = set()  # participants who chose a role or skipped
         self.role_minimum = DEFAULT_ROLE_MINIMUM
+        self.published = Published()  # what the room last saw per role (voting/privacy.py)
         self.joins = JoinRate()  # how fast participants arrive (for the moderator)
         self.tickets: dict[str, str | None] = {}  # ticket holders → the ticket's role
         self.tickets_printed = 0
@@ -320,20 +330,40 @@ class Room:
             payload["tickets"] = {"printed": self.tickets_printed, "redeemed": len(self.tickets)}
         if current is None or tally is None or not self.results_visible(role):
             return payload
+        if role != MODERATOR and self.event.roles:
+            return self._room_figures(payload, current, tally, by_role=role == PROJECTOR)
         payload["results"] = tally.summary()
         scale = SCALES[current.scale]
         if current.round == 2:
             first = self.tallies[current.id]
             payload["first"] = first.summary()
             payload["shift"] = round_shift(scale, first.choices, tally.choices)
-        moderator = role == MODERATOR
-        if self.event.roles and (moderator or (role == PROJECTOR and self.event.state.by_role)):
+        if self.event.roles and role == MODERATOR:  # exact, with small groups: not for the room
             roles, minimum = self.event.roles, self.role_minimum
-            split = role_split(scale, tally.choices, self.role_of, roles, minimum, include_small=moderator)
-            payload["by_role"] = split
-            if moderator:
-                payload["turnout"] = turnout(self.role_of, tally.choices, roles)
-                payload["gap"] = role_gap(split, minimum)
+            split = role_split(scale, tally.choices, self.role_of, roles, minimum, include_small=True)
+            payload["by_role"] = [{**entry, "private": True} for entry in split]
+            payload["turnout"] = turnout(self.role_of, tally.choices, roles)
+            payload["gap"] = role_gap(split, minimum)
+        return payload
+
+    def _room_figures(
+        self, payload: dict[str, Any], current: Statement, tally: Tally, by_role: bool
+    ) -> dict[str, Any]:
+        """The results as the room (projector, phones) may see them when the event has roles:
+        from the votes published under voting/privacy.py's rules, with the split as
+        privacy.room_split() (the projector's "by role" view)."""
+        scale, roles, minimum = SCALES[current.scale], self.event.roles, self.role_minimum
+        final = not self.event.state.voting_open
+        shown = self.published.votes(
+            (current.id, current.round), scale, tally.choices, self.role_of, roles, minimum, final
+        )
+        payload["results"] = summarize_choices(scale, shown)
+        if current.round == 2:
+            first = self.tallies[current.id]  # round 1 is closed: its votes are all published
+            payload["first"] = first.summary()
+            payload["shift"] = round_shift(scale, first.choices, shown)
+        if by_role and self.event.state.by_role:
+            payload["by_role"] = room_split(scale, shown, self.role_of, roles, minimum)
         return payload
 
     def statement_figures(self, statement: Statement) -> dict[str, Any]:

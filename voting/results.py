@@ -11,7 +11,8 @@ Definitions (also in docs/metrics.md):
 
 Roles and the second round (also in docs/metrics.md):
 
-- role_split = summarize() per role, hidden ("too few") for a group with 0 < voters < minimum;
+- role_split = summarize() per role, hidden ("too few") for a group with 0 < voters < minimum
+  (the exact split, for the moderator; what the room sees follows voting/privacy.py);
 - role_gap = the largest difference of mean score between two roles that reach the minimum;
 - turnout = participants and voters per role;
 - round_shift = round 1 against round 2, paired per participant, direction by score.
@@ -26,7 +27,7 @@ from typing import Any
 
 from voting.models import PASS, SCALES, Scale
 
-DEFAULT_ROLE_MINIMUM = 3  # the privacy minimum: fewer voters in a role and its split is hidden
+DEFAULT_ROLE_MINIMUM = 5  # the privacy minimum (VOTING_ROLE_MINIMUM); the room's rules: voting/privacy.py
 
 
 @dataclass
@@ -148,7 +149,7 @@ def summarize_choices(scale: Scale, choices: Mapping[str, str]) -> dict[str, Any
     return summarize(scale, Counter(choices.values()))
 
 
-def _group(role_of: Mapping[str, str | None], participant: str, roles: Sequence[str]) -> str | None:
+def group_of(role_of: Mapping[str, str | None], participant: str, roles: Sequence[str]) -> str | None:
     """A participant's role, or None when they have none, skipped it, or hold one that is
     not (or no longer) among the event's roles."""
     role = role_of.get(participant)
@@ -174,7 +175,7 @@ def role_split(
     groups: dict[str | None, dict[str, str]] = {role: {} for role in roles}
     for participant, option in choices.items():
         if scale.accepts(option):
-            groups.setdefault(_group(role_of, participant, roles), {})[participant] = option
+            groups.setdefault(group_of(role_of, participant, roles), {})[participant] = option
     split: list[dict[str, Any]] = []
     for role, group in groups.items():  # the roles, then None if anyone landed there
         voters = len(group)
@@ -227,7 +228,7 @@ def turnout(
     participants: dict[str | None, int] = {role: 0 for role in roles}
     voters: dict[str | None, int] = {role: 0 for role in roles}
     for participant in {*role_of, *choices}:
-        role = _group(role_of, participant, roles)
+        role = group_of(role_of, participant, roles)
         participants[role] = participants.get(role, 0) + 1
         voters[role] = voters.get(role, 0) + (participant in choices)
     return [{"role": role, "participants": n, "voters": voters[role]} for role, n in participants.items()]

@@ -88,17 +88,37 @@ export function createChart(legend = true) {
   return chart;
 }
 
-// One labelled chart per role ("too few votes" instead of a chart for small groups).
+// Which way a band leans, for its colour: the words say the rest.
+const BAND_SIDE = {
+  nearly_all_agree: "agree", most_agree: "agree", divided: "neutral",
+  most_disagree: "disagree", nearly_all_disagree: "disagree", no_opinion: "neutral",
+};
+
+// One labelled chart per role. The room's split (voting/privacy.py) has roles shown on their
+// own ({kind: "role"}) and one block for everybody else ({kind: "others"}), shown as words
+// ("most agree") without a size; an empty split says why there is none. The moderator's
+// exact split (entries marked private) says it is not for the room, and shows "too few
+// votes" next to small groups.
 export function renderRoleCharts(container, options, split, labels) {
-  container.replaceChildren(...split.filter((entry) => entry.voters > 0).map((entry) => {
+  const rows = split.filter((entry) => entry.kind === "others" || entry.voters > 0).map((entry) => {
     const row = document.createElement("div");
     row.className = "role-row";
-    row.dataset.role = entry.role === null ? "" : entry.role;
     const name = document.createElement("p");
     name.className = "role-name";
+    row.append(name);
+    if (entry.kind === "others") {
+      row.classList.add("others");
+      name.textContent = text.others_together || "";
+      const words = document.createElement("p");
+      words.className = `band band-${BAND_SIDE[entry.band] || "neutral"}`;
+      words.dataset.band = entry.band;
+      words.textContent = text[`band_${entry.band}`] || entry.band;
+      row.append(words);
+      return row;
+    }
+    row.dataset.role = entry.role === null ? "" : entry.role;
     name.textContent = `${entry.role === null ? labels.none : roleLabel(entry.role)} (${entry.voters})` +
       (entry.too_few && entry.results ? ` · ${labels.tooFew}` : "");
-    row.append(name);
     if (entry.results) {
       const chart = createChart(false);
       row.append(chart);
@@ -110,5 +130,18 @@ export function renderRoleCharts(container, options, split, labels) {
       row.append(note);
     }
     return row;
-  }));
+  });
+  if (split.some((entry) => entry.private)) {
+    const note = document.createElement("p");
+    note.className = "not-for-room";
+    note.textContent = text.not_for_room || "";
+    rows.unshift(note);
+  }
+  if (!split.length) {
+    const note = document.createElement("p");
+    note.className = "split-too-small";
+    note.textContent = text.split_too_small || "";
+    rows.push(note);
+  }
+  container.replaceChildren(...rows);
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voting.i18n import Translate, Translator, mark, mark_n
+from voting.privacy import ROOM_TEXT
 
 OPTION_LABELS = {
     "strongly_disagree": mark("Strongly disagree"),
@@ -128,6 +129,7 @@ CLIENT_TEXT = {
     "flag_edited": mark("edited after votes"),
     "flag_stale": mark("{language} may be outdated"),
     "flag_missing": mark("no {language}"),
+    **ROOM_TEXT,  # the role split as the room sees it (voting/privacy.py)
 }
 
 
