@@ -596,14 +596,16 @@ def test_the_report_is_for_moderators_and_shows_every_statement(renv: Env) -> No
         report_scenario(live)
         with cookies_of(live.client, None):
             assert live.client.get(f"/m/{live.code}/report").status_code == 403
-            assert live.client.get("/m/999999/report").status_code == 403
+            assert live.client.get("/m/999999/report").status_code == 404  # unknown: said so
         page = live.client.get(f"/m/{live.code}/report", headers=ENGLISH)
         assert page.status_code == 200
         html = page.text
         for text in ("First statement", "Second statement", "Third"):
             assert text in html
-        # A legend, one chart per statement, one row per role with voters (A, B, C).
-        assert html.count("<svg") == 1 + 3 + 3
+        # A legend, one chart for the one statement with votes, one row per role with
+        # voters (A, B, C); the two without votes are listed as not discussed.
+        assert html.count("<svg") == 1 + 1 + 3
+        assert "Not discussed" in html
         assert "A (3)" in html and "B (3)" in html and "C (1)" in html
         assert "too few votes" in html
         assert "Zichtbare opmerking" in html
@@ -626,8 +628,8 @@ def test_the_report_shows_both_rounds_and_the_shift(renv: Env) -> None:
             in html
         )
         # A legend, two charts and one role row (the round-2 voters chose no role) for
-        # statement 1, one chart each for statements 2 and 3.
-        assert html.count("<svg") == 1 + 2 + 1 + 1 + 1
+        # statement 1; statements 2 and 3 have no votes (not discussed, no chart).
+        assert html.count("<svg") == 1 + 2 + 1
         assert "No role given (4)" in html
 
 
@@ -1012,10 +1014,10 @@ def test_the_report_counts_voters_of_both_rounds(renv: Env) -> None:
         round_two(live)  # p1..p4 vote in round 1, p5 only in round 2
         receive_where(live.moderator, "tally", lambda t: t["round"] == 2 and t["voters"] == 4)
         html = live.client.get(f"/m/{live.code}/report", headers=ENGLISH).text
-        assert "5 participants, 5 of them voted" in html
+        assert "5 participants joined and 5 of them voted" in html
         live.moderate({"type": "statement.delete", "statement": live.statement})  # with both rounds
         html = live.client.get(f"/m/{live.code}/report", headers=ENGLISH).text
-        assert "5 participants, 0 of them voted" in html
+        assert "5 participants joined and 0 of them voted" in html
         assert "First statement" not in html
 
 

@@ -4,7 +4,7 @@ One module per command family (voting/cli/serve.py, events.py, exports.py); impo
 them registers their commands on the groups of voting/cli/base.py.
 """
 
-from voting.cli import events, exports, serve
+from voting.cli import events, exports, reports, serve  # reports: `voting event report`
 from voting.cli.base import main
 
-__all__ = ["main", "events", "exports", "serve"]
+__all__ = ["main", "events", "exports", "reports", "serve"]

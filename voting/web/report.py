@@ -1,74 +1,222 @@
-"""The report page: for the moderator, or for anyone with its revocable share link."""
+"""The report page: for the moderator, or for anyone with its revocable share link; its
+PDF; and the moderator's edits to it (place and organiser, the logo)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncGenerator
+
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
 
-from voting import report
+from voting import reporting
 from voting.i18n import translator
 from voting.live import Room
+from voting.models import InputError
+from voting.reporting import facts, logo, pdf
 from voting.security import is_moderator
+from voting.store import report_facts as sql
 from voting.web.common import (
     base_url,
     error_page,
     find_room,
     from_own_site,
     language,
-    lookup_wait,
     render,
     unknown_event,
     voting,
 )
 from voting.web.pages import forbidden
 
+UPLOAD_LIMIT = logo.MAX_BYTES + 64 * 1024  # the image plus the form's own bytes
 
-def _render(request: Request, room: Room, moderator: bool) -> Response:
+
+def _render(
+    request: Request, room: Room, moderator: bool, status: int = 200, error: str | None = None
+) -> Response:
     lang = language(request)
-    _ = translator(lang)
     token = room.event.report_token
+    exact = moderator and request.query_params.get("exact") == "1"
+    both = request.query_params.get("both") == "1"
     return render(
         request,
         "report.html",
+        status,
         room=room,
-        report=report.build(voting(request).store, room, _, lang),
+        report=reporting.build(voting(request).store, room, lang, exact=exact, both=both),
         moderator=moderator,
         share_url=f"{base_url(request)}/r/{token}" if token and moderator else None,
+        # The shared page's own link needs no token (/r/{token}.pdf works as well).
+        pdf_url=f"/m/{room.code}/report.pdf" if moderator else "?pdf=1",
+        error=error,
     )
 
 
-async def moderator_report(request: Request) -> Response:
+async def _pdf(request: Request, room: Room) -> Response:
+    """The report as sent: the room's privacy rules, whoever asks."""
+    lang = language(request)
+    both = request.query_params.get("both") == "1"
+    templates: Jinja2Templates = request.state.templates
+    page = pdf.html(
+        templates.env,
+        lang,
+        room=room,
+        moderator=False,
+        share_url=None,
+        pdf_url=None,
+        error=None,
+        report=reporting.build(voting(request).store, room, lang, both=both),
+        base_url=base_url(request),
+    )
+    document = await asyncio.to_thread(pdf.render, page)
+    name = f"report-{room.code}.pdf"
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _moderated_room(request: Request) -> Room | Response:
     room = find_room(request)
-    if room is None and lookup_wait(request):
-        return unknown_event(request)  # 429: too many unknown codes
-    if room is None or not is_moderator(request.session, room.event):
+    if room is None:
+        return unknown_event(request)  # 404, or 429 after too many unknown codes
+    if not is_moderator(request.session, room.event):
         return forbidden(request)
-    return _render(request, room, moderator=True)
+    return room
 
 
-async def shared_report(request: Request) -> Response:
+async def moderator_report(request: Request) -> Response:
+    room = _moderated_room(request)
+    return room if isinstance(room, Response) else _render(request, room, moderator=True)
+
+
+async def moderator_pdf(request: Request) -> Response:
+    room = _moderated_room(request)
+    return room if isinstance(room, Response) else await _pdf(request, room)
+
+
+def _shared_room(request: Request) -> Room | None:
     token = request.path_params["token"]
     event = voting(request).store.event_by_report_token(token) if len(token) < 100 else None
     room = None if event is None else voting(request).room(event.code)
-    if room is None or room.event.report_token != token:
-        _ = translator(language(request))
-        return error_page(request, 404, _("Unknown link"), _("This report is not shared (any more)."))
+    return room if room is not None and room.event.report_token == token else None
+
+
+def _not_shared(request: Request) -> Response:
+    _ = translator(language(request))
+    return error_page(request, 404, _("Unknown link"), _("This report is not shared (any more)."))
+
+
+async def shared_report(request: Request) -> Response:
+    room = _shared_room(request)
+    if room is None:
+        return _not_shared(request)
+    if request.query_params.get("pdf") == "1":
+        return await _pdf(request, room)
     return _render(request, room, moderator=False)
+
+
+async def shared_pdf(request: Request) -> Response:
+    room = _shared_room(request)
+    return _not_shared(request) if room is None else await _pdf(request, room)
+
+
+def _editable_room(request: Request) -> Room | Response:
+    room = _moderated_room(request)
+    if isinstance(room, Room) and not from_own_site(request):
+        return forbidden(request)
+    return room
 
 
 async def share(request: Request) -> Response:
     """Create (shared=1) or revoke the share link, then show the report again."""
-    room = find_room(request)
-    if room is None or not is_moderator(request.session, room.event) or not from_own_site(request):
-        return forbidden(request)
+    room = _editable_room(request)
+    if isinstance(room, Response):
+        return room
     form = await request.form()
     await voting(request).share_report(room, form.get("shared") == "1")
     return RedirectResponse(f"/m/{room.code}/report", status_code=303)
 
 
+async def save_facts(request: Request) -> Response:
+    """Store the event's place and organiser (too long: an error, nothing changed)."""
+    room = _editable_room(request)
+    if isinstance(room, Response):
+        return room
+    form = await request.form(max_fields=10, max_files=0, max_part_size=4096)
+    try:
+        await facts.save(voting(request).writer, room, form.get("place", ""), form.get("organiser", ""))
+    except InputError as error:
+        return _render(request, room, True, 400, error.in_language(translator(language(request))))
+    return RedirectResponse(f"/m/{room.code}/report", status_code=303)
+
+
+async def save_logo(request: Request) -> Response:
+    """Store (or with remove=1 delete) the logo; a bad file: an error, nothing changed."""
+    room = _editable_room(request)
+    if isinstance(room, Response):
+        return room
+    _ = translator(language(request))
+    too_large = InputError(
+        "logo_too_large",
+        "The logo can be at most {limit} MB (this file is larger).",
+        limit=logo.MAX_BYTES // 2**20,
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > UPLOAD_LIMIT:
+        return _render(request, room, True, 413, too_large.in_language(_))
+    try:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await MultiPartParser(request.headers, _capped(request), max_files=1, max_fields=4).parse()
+        else:  # a form without the file (remove=1)
+            form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
+    except _TooLarge:
+        return _render(request, room, True, 413, too_large.in_language(_))
+    except MultiPartException:
+        return _render(request, room, True, 400, _("The upload could not be read; choose the file again."))
+    writer = voting(request).writer
+    try:
+        if form.get("remove") == "1":
+            await writer.submit(sql.delete_logo, room.event.id)
+        else:
+            upload = form.get("logo")
+            data = await upload.read() if isinstance(upload, UploadFile) else b""
+            content_type = logo.check(data)
+            await writer.submit(sql.set_logo, room.event.id, content_type, data)
+    except InputError as error:
+        return _render(
+            request, room, True, 413 if error.code == "logo_too_large" else 400, error.in_language(_)
+        )
+    finally:
+        await form.close()
+    return RedirectResponse(f"/m/{room.code}/report", status_code=303)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _capped(request: Request) -> AsyncGenerator[bytes, None]:
+    """The request body, refused past UPLOAD_LIMIT (a client may send no Content-Length)."""
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > UPLOAD_LIMIT:
+            raise _TooLarge
+        yield chunk
+
+
 routes = [
     Route("/m/{code}/report", moderator_report),
+    Route("/m/{code}/report.pdf", moderator_pdf),
     Route("/m/{code}/report/share", share, methods=["POST"]),
+    Route("/m/{code}/report/facts", save_facts, methods=["POST"]),
+    Route("/m/{code}/report/logo", save_logo, methods=["POST"]),
+    Route("/r/{token}.pdf", shared_pdf),
     Route("/r/{token}", shared_report),
 ]

@@ -1,0 +1,356 @@
+"""The report (issue 13): findings in sentences, the facts, the overview table, the
+metrics in words, "not discussed", unpublished comments, the room's privacy rules, the
+reader's language, and the moderator's edits (place, organiser, logo).
+
+PDF and CLI: tests/test_report_pdf.py. In a browser: tests/e2e/test_report.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import ADMIN_PASSWORD, Env, moderate
+from voting import store as sql
+from voting.export import results
+from voting.live import Room
+from voting.models import Event
+from voting.store import Store, report_facts
+
+ENGLISH = {"accept-language": "en"}
+ROLES = ["Burgemeester", "Politie", "Justitie"]
+ROLE_FR = {"Burgemeester": {"fr": "Bourgmestre"}, "Politie": {"fr": "Police"}, "Justitie": {"fr": "Justice"}}
+STATEMENTS = [
+    ("Elke gemeente krijgt een handhavingsambtenaar.", "Chaque commune reçoit un agent de contrôle."),
+    ("Meer camera's op pleinen.", "Plus de caméras sur les places."),
+    ("Een gedeelde databank per zone.", "Une base de données partagée par zone."),
+    ("Meer jeugdwerkers in de wijken.", "Plus d'éducateurs de rue dans les quartiers."),
+]
+# Statement 1: the room agrees (so do the roles). Statement 2: mayors for, police against;
+# in round 2 two police officers move to neutral. Statement 3 is skipped. Statement 4:
+# the room splits. Justitie has 2 voters: below the room's minimum of 3.
+PEOPLE = [("b1", "Burgemeester"), ("b2", "Burgemeester"), ("b3", "Burgemeester"), ("b4", "Burgemeester"),
+          ("p1", "Politie"), ("p2", "Politie"), ("p3", "Politie"), ("j1", "Justitie"), ("j2", "Justitie"),
+          ("x1", None)]  # fmt: skip
+VOTES = {
+    0: {"b1": "agree", "b2": "strongly_agree", "b3": "agree", "b4": "agree", "p1": "agree",
+        "p2": "agree", "p3": "strongly_agree", "j1": "agree", "j2": "neutral", "x1": "agree"},
+    1: {"b1": "strongly_agree", "b2": "strongly_agree", "b3": "agree", "b4": "strongly_agree",
+        "p1": "strongly_disagree", "p2": "strongly_disagree", "p3": "disagree", "j1": "neutral",
+        "x1": "pass"},
+    3: {"b1": "strongly_agree", "b2": "strongly_disagree", "b3": "agree", "b4": "disagree",
+        "p1": "strongly_agree", "p2": "strongly_disagree", "p3": "neutral", "j1": "disagree", "j2": "agree"},
+}  # fmt: skip
+ROUND_TWO = {**VOTES[1], "p1": "neutral", "p2": "neutral"}
+COMMENTS = [  # (statement index, text, status)
+    (0, "Eindelijk iemand die het opvolgt.", "published"),
+    (0, "Wie betaalt dat?", "published"),
+    (0, "Verborgen opmerking", "hidden"),
+    (0, "Wachtende opmerking", "pending"),
+    (1, "Privacy eerst.", "published"),
+    (1, "Nog een wachtende", "pending"),
+]
+
+
+def evening(db: str, title: str = "Zonale veiligheidsraad") -> Event:
+    """A scripted evening in the database `db` (see PEOPLE, VOTES, COMMENTS)."""
+    store = Store(db)
+    try:
+        event: Event = store.write(
+            sql.insert_event, title, [nl for nl, _ in STATEMENTS], "likert5", ROLES,
+            [{"fr": fr} for _, fr in STATEMENTS], ROLE_FR,
+        )  # fmt: skip
+        ids = [s.id for s in store.statements(event.id)]
+        for pid, role in PEOPLE:
+            store.write(sql.set_role, event.id, pid, role or "")
+        for index, votes in VOTES.items():
+            for pid, option in votes.items():
+                store.write(sql.insert_vote, ids[index], pid, option)
+        store.write(sql.set_round, ids[1], 2)
+        for pid, option in ROUND_TWO.items():
+            store.write(sql.insert_vote, ids[1], pid, option, 2)
+        for index, text, status in COMMENTS:
+            store.write(sql.insert_comment, ids[index], "b1", None, text, status)
+        return event
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def eenv(db: str) -> Env:
+    return Env(db, evening(db))
+
+
+@contextmanager
+def moderator(env: Env, **settings: Any) -> Iterator[TestClient]:
+    """The app (the room's minimum 3 unless given) with this client as the moderator."""
+    settings.setdefault("role_minimum", 3)
+    with env.client(**settings) as client:
+        moderate(client, env.event)
+        yield client
+
+
+def text_of(html: str) -> str:
+    """The page's text, tags dropped and whitespace collapsed (entities kept)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#34;", '"').replace("&#39;", "'")
+
+
+def findings_of(html: str) -> str:
+    return text_of(html.split('id="findings-heading"')[1].split("</section>")[0])
+
+
+def export_of(env: Env) -> dict[str, Any]:
+    store = Store(env.db)
+    try:
+        event = store.event_by_code(env.event.code)
+        assert event is not None
+        return results(store, Room.load(store, event))
+    finally:
+        store.close()
+
+
+def test_the_findings_say_it_in_sentences_with_the_exports_figures(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        html = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH).text
+    findings = findings_of(html)
+    assert "10 participants joined and 10 of them voted." in findings
+    assert (
+        "By role: Burgemeester: 4 of 4; Politie: 3 of 3; Justitie: 2 of 2; No role given: 1 of 1." in findings
+    )
+    # The figures are the export's: shares are sums of its per-option percentages.
+    first = export_of(eenv)["statements"][0]["results"]
+    agree = first["percent"]["agree"] + first["percent"]["strongly_agree"]
+    assert f"{round(agree)}%" == "90%"
+    assert (
+        "The broadest agreement was on statement 1 (“Elke gemeente krijgt een handhavingsambtenaar.”):"
+        f" 90% agreed and 0% disagreed (consensus {first['consensus']})." in findings
+    )
+    assert "The roles did not differ much on it." in findings
+    assert (
+        "Roles differed most on statement 2 (“Meer camera's op pleinen.”): Burgemeester averaged +1.75,"
+        in findings
+    )
+    assert "The second round moved the gap from 3.42 to 2.08." in findings
+    assert (
+        "a second vote on statement 2 (“Meer camera's op pleinen.”) changed 2 of 9 votes:"
+        " 2 towards agree, 0 towards disagree." in findings
+    )
+    fourth = export_of(eenv)["statements"][3]["results"]
+    divided = "The room was most divided on statement 4 (“Meer jeugdwerkers in de wijken.”):"
+    assert f"{divided} 44% agreed, 44% disagreed (consensus {fourth['consensus']})." in findings
+    items = html.split('id="findings-heading"')[1].split("</section>")[0].count("<li>")
+    assert 3 <= items <= 6
+
+
+def overview_of(html: str) -> str:
+    return text_of(html.split('id="overview-heading"')[1].split("</section>")[0])
+
+
+def test_one_overview_table_with_roles_and_rounds_side_by_side(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        html = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH).text
+    table = overview_of(html)
+    assert "Round 1 Round 2 Agree Neutral Disagree n Agree Neutral Disagree n" in table
+    # Statement 2: the room in both rounds, then each role in both rounds.
+    assert "2. Meer camera's op pleinen. 50% 13% 38% 9 50% 38% 13% 9" in table
+    assert "Politie 0% 0% 100% 3 0% 67% 33% 3" in table
+    # Justitie (2 voters) is below the room's minimum of 3: no figures, only its count.
+    assert "Justitie too few votes 2" in table
+    assert "A role with fewer than 3 voters shows no figures" in table
+    # The statement nobody voted on is listed, not charted.
+    assert "Not discussed 3. Een gedeelde databank per zone." in table
+    assert html.count("<svg") == 1 + (1 + 4) + (2 + 4) + (1 + 3)  # legend; charts and role rows
+
+
+def test_metrics_come_with_plain_words_and_comments_are_counted(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        html = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH).text
+    page = text_of(html)
+    assert "Consensus 0.8 Nearly everyone gave the same or a neighbouring answer" in page
+    assert "Agreement 90 90% agreed and 0% disagreed: the difference, in percentage points." in page
+    assert "Polarisation 0.444 44% chose one of the two extreme answers." in page
+    assert "2 more comments were not published." in page and "1 more comment was not published." in page
+    assert (
+        "Wie betaalt dat?" in page and "Verborgen opmerking" not in page and "Wachtende opmerking" not in page
+    )
+    method = text_of(html.split('id="method-heading"')[1])
+    assert "van der Eijk" in method and "chose their role themselves" in method
+    assert 'class="anonymity"' in html.split('id="method-heading"')[1]  # the anonymity statement
+
+
+def test_the_shared_link_follows_the_rooms_rules_and_the_moderator_may_see_exact_figures(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        exact = overview_of(client.get(f"/m/{eenv.event.code}/report?exact=1", headers=ENGLISH).text)
+        assert "Justitie 50% 50% 0% 2" in exact and "too few votes" not in exact
+        assert client.post(f"/m/{eenv.event.code}/report/share", data={"shared": "1"}).status_code == 200
+        store = Store(eenv.db)
+        event = store.event_by_code(eenv.event.code)
+        store.close()
+        assert event is not None and event.report_token
+        client.cookies.clear()  # a reader with the link, not the moderator
+        shared = client.get(f"/r/{event.report_token}?exact=1", headers=ENGLISH).text
+        assert "Justitie too few votes 2" in overview_of(shared)
+        assert "Exact figures (only for you)" not in shared and "report/facts" not in shared
+        assert client.get(f"/m/{eenv.event.code}/report?exact=1").status_code == 403
+
+
+def test_the_report_speaks_french_and_can_show_dutch_and_french_side_by_side(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        french = client.get(f"/m/{eenv.event.code}/report?lang=fr").text
+        both = client.get(f"/m/{eenv.event.code}/report?lang=en&both=1").text
+    page = text_of(french)
+    assert "Plus de caméras sur les places." in page and "Meer camera" not in page
+    assert "Non abordées 3. Une base de données partagée par zone." in page
+    assert "Bourgmestre en moyenne +1,75, Police -0,33" in findings_of(french)
+    assert "2 autres commentaires n’ont pas été publiés." in page
+    findings = both.split('id="findings-heading"')[1].split("</section>")[0]
+    assert '<ul lang="nl">' in findings and '<ul lang="fr">' in findings
+    assert "De breedste overeenstemming was er over stelling 1" in findings
+    assert "Le plus large accord portait sur l’affirmation 1 (« Chaque commune" in findings
+    assert '<span lang="fr">Plus de caméras sur les places.</span>' in both
+
+
+def test_an_unknown_or_deleted_event_is_a_clear_404(eenv: Env) -> None:
+    with moderator(eenv) as client:
+        for path in ("/m/999999/report", "/m/999999/report.pdf", "/r/nope", "/r/nope.pdf"):
+            response = client.get(path, headers=ENGLISH)
+            assert response.status_code == 404, path
+        client.post(
+            "/admin/login", data={"password": ADMIN_PASSWORD}, headers={"origin": "http://testserver"}
+        )
+        code = eenv.event.code
+        deleted = client.post(f"/admin/events/{code}/delete", data={"confirm": code}, follow_redirects=False)
+        assert deleted.headers["location"] == f"/admin?deleted={code}"
+        gone = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH)
+        assert gone.status_code == 404 and "There is no event with this code" in gone.text
+
+
+# -- the moderator's edits ---------------------------------------------------------------------
+
+CROSS_SITE = {"origin": "https://evil.example"}
+
+
+def facts_in_store(env: Env) -> tuple[str | None, str | None]:
+    store = Store(env.db)
+    try:
+        event = store.event_by_code(env.event.code)
+        assert event is not None
+        return event.place, event.organiser
+    finally:
+        store.close()
+
+
+def test_place_and_organiser_are_saved_checked_and_shown(eenv: Env) -> None:
+    code = eenv.event.code
+    with moderator(eenv) as client:
+        saved = client.post(
+            f"/m/{code}/report/facts", data={"place": "  Provinciehuis\tLeuven ", "organiser": "Gouverneur"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert (saved.status_code, saved.headers["location"]) == (303, f"/m/{code}/report")
+        assert facts_in_store(eenv) == ("Provinciehuis Leuven", "Gouverneur")
+        head = text_of(client.get(f"/m/{code}/report", headers=ENGLISH).text.split("</header>")[0])
+        assert "Place Provinciehuis Leuven Organiser Gouverneur" in head
+        assert (
+            "Participants 10 joined, 10 voted" in head and "Statements 3 discussed, 1 not discussed" in head
+        )
+
+        too_long = client.post(
+            f"/m/{code}/report/facts", data={"place": "x" * 121, "organiser": "Ander"}, headers=ENGLISH
+        )
+        assert too_long.status_code == 400
+        assert "The place can have at most 120 characters (this one has 121)." in too_long.text
+        refused = client.post(f"/m/{code}/report/facts", data={"place": "Elders"}, headers=CROSS_SITE)
+        assert refused.status_code == 403
+        client.cookies.clear()
+        assert client.post(f"/m/{code}/report/facts", data={"place": "Elders"}).status_code == 403
+        assert facts_in_store(eenv) == ("Provinciehuis Leuven", "Gouverneur")  # nothing changed
+
+
+def png(width: int = 40, height: int = 20) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), (31, 78, 153)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def stored_logo(env: Env) -> tuple[str, bytes] | None:
+    store = Store(env.db)
+    try:
+        return report_facts.logo(store.conn, env.event.id)
+    finally:
+        store.close()
+
+
+def upload(client: TestClient, code: str, data: bytes, name: str = "logo.png", **kwargs: Any) -> Any:
+    return client.post(
+        f"/m/{code}/report/logo", files={"logo": (name, data, "image/png")}, headers=ENGLISH,
+        follow_redirects=False, **kwargs,
+    )  # fmt: skip
+
+
+def test_a_logo_is_checked_stored_shown_and_removed(eenv: Env) -> None:
+    code = eenv.event.code
+    with moderator(eenv) as client:
+        assert upload(client, code, png()).status_code == 303
+        assert stored_logo(eenv) == ("image/png", png())
+        assert '<img class="logo" src="data:image/png;base64,' in client.get(f"/m/{code}/report").text
+        removed = client.post(f"/m/{code}/report/logo", data={"remove": "1"}, follow_redirects=False)
+        assert removed.status_code == 303 and stored_logo(eenv) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"GIF89a not allowed", 400, "The logo must be a PNG or JPEG image."),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", 400, "The logo must be a PNG or JPEG image."),
+        (png()[:60], 400, "This image file is damaged or incomplete."),
+        (b"", 400, "Choose an image file first."),
+        (png(4001, 10), 400, "The logo can be at most 4000 × 4000 pixels."),
+        (
+            b"\x89PNG\r\n\x1a\n" + b"\0" * (20 * 2**20),
+            413,
+            "The logo can be at most 1 MB (this file is larger).",
+        ),
+    ],
+    ids=["gif", "svg", "truncated", "empty", "too-wide", "20MB"],
+)
+def test_a_bad_logo_gets_a_clear_error_and_changes_nothing(
+    eenv: Env, data: bytes, status: int, message: str
+) -> None:
+    code = eenv.event.code
+    with moderator(eenv) as client:
+        assert upload(client, code, png()).status_code == 303
+        response = upload(client, code, data)
+        assert response.status_code == status
+        assert message in response.text
+        assert stored_logo(eenv) == ("image/png", png())  # the earlier logo stays
+
+
+def test_a_big_upload_without_a_length_is_cut_off(eenv: Env) -> None:
+    code = eenv.event.code
+
+    def chunks() -> Iterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="logo"; filename="x.png"\r\n\r\n'
+        for _ in range(40):
+            yield b"\0" * 2**19  # 20 MB in all, streamed without a Content-Length
+
+    with moderator(eenv) as client:
+        response = client.post(
+            f"/m/{code}/report/logo",
+            content=chunks(),
+            headers={**ENGLISH, "content-type": "multipart/form-data; boundary=b"},
+        )
+        assert response.status_code == 413 and "at most 1 MB" in response.text
+        assert stored_logo(eenv) is None
+        client.cookies.clear()
+        assert upload(client, code, png()).status_code == 403
+        assert stored_logo(eenv) is None
