@@ -140,3 +140,14 @@ def test_a_server_that_cannot_be_reached_is_said_in_one_sentence(tmp_path: Path)
     assert "The database server at 127.0.0.1:" in made.stderr and "cannot be reached" in made.stderr
     assert "Traceback" not in made.stderr and "secret" not in made.stderr
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.timeout(150)
+def test_workers_on_postgresql_serve_the_evening(tmp_path: Path, database: str) -> None:
+    """`voting serve --workers 2 --db postgresql://…`: the workers ring each other through the
+    database's LISTEN/NOTIFY (no VOTING_BUS), and the evening works on the one port."""
+    links = create_event(tmp_path, database)
+    moderator = urllib.parse.urlsplit(links["moderator_url"])
+    port = free_port()
+    with serving(database, port, "--workers", "2"):
+        asyncio.run(_evening(links["code"], f"{moderator.path}?{moderator.query}", port, port))

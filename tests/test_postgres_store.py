@@ -185,3 +185,44 @@ def test_an_unreachable_server_or_a_wrong_database_is_one_sentence(postgres_url:
         check_database(missing)
     assert caught.value.reason == "login_refused"
     assert "no_such_database" in caught.value.sentence
+
+
+def test_two_writers_on_two_events_in_opposite_order_all_commit(url: str, store: Store, event: Event) -> None:
+    """Two processes' batches lock the same two events in opposite orders: PostgreSQL
+    aborts one of them as a deadlock, and the writer runs that batch again."""
+    other = store.write(sql.insert_event, "Ander", ["A"], "likert5")
+    store.write(sql.move_to, other.id, store.statements(other.id)[0].id)
+    store.write(sql.update_state, other.id, {"voting_open": True})
+    current = {e.id: store.statements(e.id)[0].id for e in (event, other)}
+    gate = threading.Barrier(2, timeout=10)
+    met: list[int] = []
+
+    def meet(conn: object) -> None:
+        met.append(1)
+        if len(met) <= 2:  # the first time only (not when a batch runs again)
+            gate.wait()  # both writers hold their first event's lock before taking the second
+
+    async def votes(writer: Writer, order: list[int], name: str) -> None:
+        first, second = order
+        await asyncio.gather(
+            writer.submit(sql.cast_vote, first, current[first], f"{name}-1", "agree"),
+            writer.submit(meet),
+            writer.submit(sql.cast_vote, second, current[second], f"{name}-2", "agree"),
+        )
+
+    async def body() -> None:
+        one, two = Writer(url, linger=0.05), Writer(url, linger=0.05)
+        one.start()
+        two.start()
+        try:
+            await asyncio.gather(
+                votes(one, [event.id, other.id], "a"), votes(two, [other.id, event.id], "b")
+            )
+        finally:
+            await one.stop()
+            await two.stop()
+
+    asyncio.run(body())
+    voters = sorted(p for e in (event, other) for _, p, *_ in store.votes(e.id))
+    assert voters == ["a-1", "a-2", "b-1", "b-2"]
+    assert len(met) == 3, "one batch ran again"
