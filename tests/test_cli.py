@@ -341,21 +341,63 @@ def test_export_csv_has_a_row_per_option_and_one_for_pass(
     result = run("event", "export", event.code, "--format", "csv", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert SECRET_A not in result.output and SECRET_B not in result.output
-    rows = list(csv.reader(io.StringIO(result.output)))
-    assert rows[0] == ["position", "statement", "scale", "option", "score", "count", "percent"]
+    # Belgian Excel: a BOM, ";" between fields and "," as the decimal mark (nl, the default).
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["position", "statement", "scale", "round", "option", "score", "count", "percent"]
     assert len(rows) == 1 + 2 * 6
     first = rows[1:7]
-    assert [r[3] for r in first] == [
+    assert [r[4] for r in first] == [
         "strongly_disagree", "disagree", "neutral", "agree", "strongly_agree", "pass",
     ]  # fmt: skip
-    assert first[3] == ["1", "Eén euro in preventie", "likert5", "agree", "1", "1", "50.0"]
-    assert first[4] == ["1", "Eén euro in preventie", "likert5", "strongly_agree", "2", "1", "50.0"]
-    assert first[5] == ["1", "Eén euro in preventie", "likert5", "pass", "", "0", ""]
+    assert first[3] == ["1", "Eén euro in preventie", "likert5", "1", "agree", "1", "1", "50,0"]
+    assert first[4] == ["1", "Eén euro in preventie", "likert5", "1", "strongly_agree", "2", "1", "50,0"]
+    assert first[5] == ["1", "Eén euro in preventie", "likert5", "1", "pass", "", "0", ""]
     second = rows[7:]
     # A statement that looks like a formula is defused for spreadsheets.
     assert {r[1] for r in second} == {"'=1+1"}
-    assert second[2][3:] == ["neutral", "0", "1", "100.0"]
-    assert second[5][3:] == ["pass", "", "1", ""]
+    assert second[2][4:] == ["neutral", "0", "1", "100,0"]
+    assert second[5][4:] == ["pass", "", "1", ""]
+
+
+def test_export_csv_in_english_uses_comma_and_point(voted: tuple[Path, Event, list[Statement]]) -> None:
+    db, event, _ = voted
+    result = run("event", "export", event.code, "--format", "csv", "--language", "en", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert rows[4] == ["1", "Eén euro in preventie", "likert5", "1", "agree", "1", "1", "50.0"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "zip", "polis"])
+def test_export_binary_formats_to_a_file(
+    voted: tuple[Path, Event, list[Statement]], tmp_path: Path, fmt: str
+) -> None:
+    db, event, _ = voted
+    out = tmp_path / f"out.{fmt}"
+    result = run("event", "export", event.code, "--format", fmt, "--output", str(out), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b""
+    assert out.read_bytes()[:2] == b"PK"  # a workbook is a zip too
+    again = run("event", "export", event.code, "--format", fmt, "--db", str(db))  # to standard output
+    assert again.stdout_bytes == out.read_bytes()  # the same data, the same bytes
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "'pdf' is not one of"),
+        (["--language", "de"], "'de' is not one of"),
+    ],
+)
+def test_export_refuses_unknown_formats_and_languages_writing_nothing(
+    voted: tuple[Path, Event, list[Statement]], tmp_path: Path, args: list[str], message: str
+) -> None:
+    db, event, _ = voted
+    out = tmp_path / "out"
+    result = run("event", "export", event.code, *args, "--output", str(out), "--db", str(db))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
 
 
 def test_export_honours_voting_db(voted: tuple[Path, Event, list[Statement]]) -> None:
@@ -371,6 +413,9 @@ def test_export_of_an_unknown_code_fails_naming_it(voted: tuple[Path, Event, lis
     result = run("event", "export", unknown, "--db", str(db))
     assert result.exit_code == 1
     assert f"there is no event with code {unknown!r}" in result.output
+    out = db.parent / "never.xlsx"
+    result = run("event", "export", unknown, "--format", "xlsx", "--output", str(out), "--db", str(db))
+    assert result.exit_code == 1 and not out.exists()
 
 
 # -- serve ------------------------------------------------------------------------------------

@@ -569,14 +569,16 @@ def test_export_csv(open_client: TestClient, env: Env, first: int) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == f'attachment; filename="voting-{env.event.code}.csv"'
-    rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["position", "statement", "scale", "option", "score", "count", "percent"]
+    # For Excel in Belgium (the page's language, Dutch): a BOM, ";" and a decimal comma.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["position", "statement", "scale", "round", "option", "score", "count", "percent"]
     assert len(rows) == 1 + 3 * 6  # five options and "pass" per statement
-    assert rows[1] == ["1", "First statement", "likert5", "strongly_disagree", "-2", "0", "0.0"]
-    assert rows[4] == ["1", "First statement", "likert5", "agree", "1", "1", "100.0"]
-    assert rows[6] == ["1", "First statement", "likert5", "pass", "", "0", ""]
+    assert rows[1] == ["1", "First statement", "likert5", "1", "strongly_disagree", "-2", "0", "0,0"]
+    assert rows[4] == ["1", "First statement", "likert5", "1", "agree", "1", "1", "100,0"]
+    assert rows[6] == ["1", "First statement", "likert5", "1", "pass", "", "0", ""]
     assert rows[7][:2] == ["2", "Second statement"]
-    assert rows[-1] == ["3", "Third", "likert5", "pass", "", "0", ""]
+    assert rows[-1] == ["3", "Third", "likert5", "1", "pass", "", "0", ""]
 
 
 def test_export_json(open_client: TestClient, env: Env, first: int) -> None:
@@ -590,13 +592,13 @@ def test_export_json(open_client: TestClient, env: Env, first: int) -> None:
     assert response.headers["content-type"] == "application/json"
     assert response.headers["content-disposition"] == f'attachment; filename="voting-{env.event.code}.json"'
     data = response.json()
-    assert data["event"] == {
+    assert data["schema"] == "voting.export/2" and data["scope"] == "organiser"
+    assert {k: data["event"][k] for k in ("code", "title", "created_at", "participants", "roles")} == {
         "code": env.event.code,
         "title": "Veiligheid",
         "created_at": env.event.created_at,
         "participants": 2,
         "roles": [],
-        "role_minimum": 3,
     }
     assert [(s["position"], s["text"], s["scale"]) for s in data["statements"]] == [
         (1, "First statement", "likert5"), (2, "Second statement", "likert5"), (3, "Third", "likert5"),
@@ -633,7 +635,8 @@ def test_csv_export_defuses_spreadsheet_formulas(env: Env) -> None:
         moderate(client, event)
         response = client.get(f"/m/{event.code}/export.csv")
     assert response.status_code == 200
-    statements = [row[1] for row in csv.reader(io.StringIO(response.text))][1::6]
+    rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    statements = [row[1] for row in rows][1::6]
     assert statements == [
         '\'=HYPERLINK("http://evil.example","klik")', "'+1+1", "'-2", "'@SUM(A1)", "Gewoon = veilig",
     ]

@@ -29,7 +29,7 @@ from voting.realtime.relay import Relay
 from voting.services import Voting
 from voting.settings import Settings
 from voting.store import Store
-from voting.web import admin, opinion, pages, report, sockets, tickets
+from voting.web import admin, exports, opinion, pages, report, sockets, tickets
 from voting.web.common import error_page, language
 from voting.web.guards import Guards
 from voting.web.sockets import RAW_SEND
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages.routes,
         *admin.routes,
         *report.routes,
+        *exports.routes,
         *tickets.routes,
         *opinion.routes,
         WebSocketRoute("/ws/{code}", sockets.endpoint),

@@ -1,16 +1,19 @@
-"""`voting event export`: an event's results, anonymous, to standard output."""
+"""`voting event export`: an event's results, anonymous, to standard output or a file."""
 
 from __future__ import annotations
 
-import json
 import sys
+from pathlib import Path
 
 import click
 
-from voting import export
 from voting.cli.base import db_option, event, open_store
+from voting.exports import FORMATS, write
+from voting.i18n import LANGUAGES
 from voting.live import Room
 from voting.settings import Settings
+
+BINARY = ("xlsx", "zip", "polis")
 
 
 @event.command("export")
@@ -18,30 +21,45 @@ from voting.settings import Settings
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "votes-csv", "comments-csv", "zip"]),
+    type=click.Choice(list(FORMATS)),
     default="json",
     show_default=True,
-    help="json: everything; csv: results per option; votes-csv: every vote (anonymous);"
-    " comments-csv: every comment; zip: all of them (binary: redirect it to a file).",
+    help="json: everything (docs/export.md); csv: results per answer and round; votes-csv: every"
+    " vote (anonymous); comments-csv: every comment; roles-csv: results per role (exact);"
+    " xlsx: an Excel workbook of all of them; zip: all of them; polis: Pol.is's export format"
+    " (a zip). Binary formats need --output or a redirected standard output.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(list(LANGUAGES)),
+    default="nl",
+    show_default=True,
+    help="The workbook's headers, and the CSV separator and decimal mark"
+    " (nl, fr: ';' and ','; en: ',' and '.').",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
 )
 @db_option
-def export_command(code: str, fmt: str, db: str) -> None:
-    """Write an event's results (anonymous) to standard output."""
+def export_command(code: str, fmt: str, language: str, output: Path | None, db: str) -> None:
+    """Write an event's results (anonymous; the organiser's full export) to standard output."""
     store = open_store(db, write=False)
-    found = store.event_by_code(code)
-    if found is None:
+    try:
+        found = store.event_by_code(code)
+        if found is None:
+            raise click.ClickException(f"there is no event with code {code!r} in {db}")
+        room = Room.load(store, found)
+        room.role_minimum = Settings.from_env().role_minimum
+        content = write(fmt, store, room, language)
+    finally:
         store.close()
-        raise click.ClickException(f"there is no event with code {code!r} in {db}")
-    room = Room.load(store, found)
-    room.role_minimum = Settings.from_env().role_minimum
-    if fmt == "csv":
-        sys.stdout.write(export.results_csv(room))
-    elif fmt == "comments-csv":
-        sys.stdout.write(export.comments_csv(room))
-    elif fmt == "votes-csv":
-        sys.stdout.write(export.votes_csv(store, room))
-    elif fmt == "zip":
-        sys.stdout.buffer.write(export.zipped(store, room))
+    if output is not None:
+        output.write_bytes(content)
+    elif fmt in BINARY and sys.stdout.isatty():
+        raise click.ClickException(f"{fmt} is binary: give --output FILE or redirect standard output")
     else:
-        click.echo(json.dumps(export.results(store, room), ensure_ascii=False, indent=2))
-    store.close()
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()

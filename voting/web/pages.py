@@ -1,14 +1,12 @@
-"""HTTP pages: join, participant, projector, moderator console, exports, QR code."""
+"""HTTP pages: join, participant, projector, moderator console, QR code (exports: web/exports.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from voting import export, qr, tickets
+from voting import qr, tickets
 from voting.i18n import translator
 from voting.links import participant_url, projector_url
 from voting.live import MODERATOR, PARTICIPANT, PROJECTOR, Room
@@ -203,43 +201,6 @@ def forbidden(request: Request) -> Response:
     )
 
 
-async def export_results(request: Request) -> Response:
-    room = find_room(request)
-    if room is None:
-        return unknown_event(request)
-    if not is_moderator(request.session, room.event):
-        return forbidden(request)
-    filename = f"voting-{room.code}"
-    fmt = request.path_params["format"]
-    if fmt == "json":
-        return JSONResponse(
-            export.results(voting(request).store, room),
-            headers={"content-disposition": f'attachment; filename="{filename}.json"'},
-        )
-    store = voting(request).store
-    if fmt == "zip":
-        return Response(
-            export.zipped(store, room),
-            media_type="application/zip",
-            headers={"content-disposition": f'attachment; filename="{filename}.zip"'},
-        )
-    tables: dict[str, tuple[Callable[[Room], str], str]] = {
-        "csv": (export.results_csv, ""),
-        "comments.csv": (export.comments_csv, "-comments"),
-        "votes.csv": (lambda r: export.votes_csv(store, r), "-votes"),
-    }
-    if fmt not in tables:
-        return PlainTextResponse(
-            f"unknown export format {fmt!r}; use csv, votes.csv, comments.csv, zip or json", 404
-        )
-    make, suffix = tables[fmt]
-    return PlainTextResponse(
-        make(room),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}{suffix}.csv"'},
-    )
-
-
 async def qr_code(request: Request) -> Response:
     room = find_room(request)
     if room is None:
@@ -267,7 +228,6 @@ routes = [
     Route("/j/{code}/role", role_form, methods=["POST"]),
     Route("/p/{code}", projector),
     Route("/m/{code}", moderator),
-    Route("/m/{code}/export.{format:str}", export_results),
     Route("/qr/{code}.svg", qr_code),
     Route("/healthz", health),
 ]
