@@ -110,10 +110,19 @@ class Run:
     marks: dict[str, float] = field(default_factory=dict)
 
 
+def spread(index: int, processes: int) -> int:
+    """Which of `processes` a phone joins: the first (the projector's and the moderator's)
+    gets half the share of each other one, so most votes reach the projector from another
+    process (2 processes: 1/3 and 2/3)."""
+    return (index % (2 * processes - 1) + 1) // 2
+
+
 class Crowd:
-    def __init__(self, host: str, port: int, code: str, participants: int) -> None:
+    def __init__(
+        self, host: str, port: int, code: str, participants: int, ports: list[int] | None = None
+    ) -> None:
         self.host, self.port, self.code = host, port, code
-        self.ws_base = f"ws://{host}:{port}/ws/{code}"
+        self.ports = ports or [port]  # several: processes serving the same event; phones spread
         self.phones = [Phone(i) for i in range(participants)]
         self.run = Run(participants)
         self.projector_updates: list[tuple[float, int]] = []
@@ -129,9 +138,12 @@ class Crowd:
 
     # -- connecting -------------------------------------------------------------------------
 
-    async def _open(self, path: str, cookie: str, index: int) -> ClientConnection:
+    def phone_port(self, index: int) -> int:
+        return self.ports[spread(index, len(self.ports))]
+
+    async def _open(self, path: str, cookie: str, index: int, port: int | None = None) -> ClientConnection:
         return await connect(
-            f"{self.ws_base}{path}",
+            f"ws://{self.host}:{port or self.port}/ws/{self.code}{path}",
             additional_headers={"Cookie": cookie} if cookie else None,
             compression=None,
             open_timeout=30,
@@ -143,13 +155,11 @@ class Crowd:
     async def _join(self, phone: Phone, gate: asyncio.Semaphore) -> None:
         async with gate:
             try:
-                source = source_address(phone.index)
-                status, headers, _ = await http_get(
-                    self.host, self.port, f"/j/{self.code}", source
-                )
+                source, port = source_address(phone.index), self.phone_port(phone.index)
+                status, headers, _ = await http_get(self.host, port, f"/j/{self.code}", source)
                 if status != 200:
                     raise RuntimeError(f"join page answered {status}")
-                phone.ws = await self._open("?role=participant", cookie_from(headers), phone.index)
+                phone.ws = await self._open("?role=participant", cookie_from(headers), phone.index, port)
                 welcome = json.loads(await phone.ws.recv())
                 state = json.loads(await phone.ws.recv())
                 if welcome["type"] != "welcome" or state["type"] != "state":

@@ -4,6 +4,8 @@
     python bench/run.py -n 10000                # the keynote hall
     python bench/run.py -n 2000 --live-results  # results pushed to every phone while voting
     python bench/run.py -n 200 --burst 1 --target app --json out.json
+    python bench/run.py -n 2000 --workers 2 --db postgresql://   # 1 process, 2 on SQLite,
+                                                # 2 on a throwaway PostgreSQL, the baseline
 
 For each target it starts the server on a fresh database (pinned to CPU 0; the load
 generator pins itself to CPU 1), lets N phones join exactly as browsers do, has the
@@ -17,15 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
-import resource
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,44 +34,33 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import Crowd, Run, cookie_from, http_get  # noqa: E402
+from servers import (  # noqa: E402, F401 (re-exported for churn.py and map_stall.py)
+    ADMIN_PASSWORD,
+    BASELINE_CODE,
+    BENCH,
+    HOST,
+    STATEMENTS,
+    Server,
+    free_port,
+    pin,
+    raise_file_limit,
+    start_app,
+    start_baseline,
+    wait_healthy,
+)
 
-HOST = "127.0.0.1"
-BENCH = Path(__file__).resolve().parent
-ADMIN_PASSWORD = "bench-admin-password"
-BASELINE_CODE = "123456"
-STATEMENTS = ["Eerste stelling van de benchmark.", "Tweede stelling.", "Derde stelling."]
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
-
-@dataclass
-class Server:
-    """A server process under test and how to reach its event."""
+@dataclass(frozen=True)
+class Target:
+    """What runs: the app on `processes` processes (on SQLite, or PostgreSQL), or the baseline."""
 
     name: str
-    process: subprocess.Popen[bytes]
-    port: int
-    code: str
-    moderator_path: str
-    db: str | None = None
+    processes: int = 1
+    postgres: bool = False
 
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
-
-    def memory(self, key: str) -> int:
-        """VmRSS or VmHWM (peak) in bytes."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError(f"no {key} for process {self.process.pid}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+    @property
+    def baseline(self) -> bool:
+        return self.name == "baseline"
 
 
 @dataclass
@@ -98,81 +88,12 @@ class Result:
         return self.server_cpu_burst / max(1, self.run.votes_sent)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def pin(pid: int, cpu: int) -> None:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(pid, {cpu})
-
-
-def raise_file_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def wait_healthy(port: int, process: subprocess.Popen[bytes], limit: float = 30) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
-        try:
-            status, _, _ = asyncio.run(http_get(HOST, port, "/healthz", HOST))
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server on port {port} did not start in {limit} s")
-
-
-def start_app(folder: Path, port: int) -> Server:
-    db = str(folder / "bench.db")
-    statements = folder / "statements.txt"
-    statements.write_text("\n".join(STATEMENTS), encoding="utf-8")
-    env = {**os.environ, "VOTING_ADMIN_PASSWORD": ADMIN_PASSWORD, "VOTING_DEMO": "false"}
-    # Thousands of phones join from a few loopback addresses: not a script to refuse.
-    env["VOTING_NEW_PARTICIPANTS_BURST"] = "1000000"
-    created = subprocess.run(
-        [sys.executable, "-m", "voting", "event", "create", "--title", "Benchmark",
-         "--statements", str(statements), "--db", db, "--json",
-         "--public-url", f"http://{HOST}:{port}"],
-        check=True, capture_output=True, env=env,
-    )
-    links = json.loads(created.stdout)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voting", "serve", "--host", HOST, "--port", str(port), "--db", db],
-        env=env, stdout=subprocess.DEVNULL,
-    )
-    pin(process.pid, 0)
-    wait_healthy(port, process)
-    moderator_path = links["moderator_url"].split(f"{port}", 1)[1]
-    return Server("app", process, port, links["code"], moderator_path, db)
-
-
-def start_baseline(port: int) -> Server:
-    process = subprocess.Popen(
-        [sys.executable, str(BENCH / "baseline.py"), "--host", HOST, "--port", str(port),
-         "--code", BASELINE_CODE, "--statements", str(len(STATEMENTS))],
-        stdout=subprocess.DEVNULL,
-    )
-    pin(process.pid, 0)
-    wait_healthy(port, process)
-    return Server("baseline", process, port, BASELINE_CODE, f"/m/{BASELINE_CODE}?token=baseline")
-
-
 async def admin_stats(server: Server) -> dict[str, Any]:
     """The server's own figures (event-loop stalls, GC pauses): /admin/stats."""
     cookie = ""
-    if server.name == "app":
+    if server.name != "baseline":
         cookie = await login(server.port)
-    status, _, body = await http_get(HOST, server.port, "/admin/stats", HOST, cookie)
+    status, _, body = await http_get(HOST, server.port, "/admin/stats", HOST, cookie)  # the first process
     return dict(json.loads(body)) if status == 200 else {}
 
 
@@ -185,6 +106,12 @@ async def login(port: int) -> str:
 
 
 def votes_stored(server: Server, statement: int) -> int:
+    if server.db is not None and server.db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(server.db) as conn:
+            row = conn.execute("SELECT count(*) FROM votes WHERE statement_id = %s", (statement,))
+            return int(row.fetchone()[0])  # type: ignore[index]
     if server.db is not None:
         conn = sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)
         try:
@@ -201,7 +128,7 @@ async def scenario(server: Server, n: int, burst: float, live_results: bool) -> 
     status, headers, _ = await http_get(HOST, server.port, server.moderator_path, HOST)
     if status != 303:
         raise RuntimeError(f"moderator link answered {status}")
-    crowd = Crowd(HOST, server.port, server.code, n)
+    crowd = Crowd(HOST, server.port, server.code, n, server.ports)
     result.run = crowd.run
     cpu0 = server.cpu_seconds()
     result.rss_before = server.memory("VmRSS")
@@ -231,14 +158,34 @@ async def scenario(server: Server, n: int, burst: float, live_results: bool) -> 
     return result
 
 
-def run_target(target: str, n: int, burst: float, live_results: bool) -> Result:
+def run_target(
+    target: str | Target, n: int, burst: float, live_results: bool, postgres: Any = None
+) -> Result:
+    """One scenario against a fresh server: `target` "app" or "baseline", or a Target;
+    `postgres` (bench/postgres.py) for a Target on PostgreSQL."""
+    target = target if isinstance(target, Target) else Target(target)
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="voting-bench-") as folder:
-        server = start_app(Path(folder), port) if target == "app" else start_baseline(port)
+    with tempfile.TemporaryDirectory(prefix="voting-bench-") as folder, _database(target, postgres) as db:
+        if target.baseline:
+            server = start_baseline(port)
+        else:
+            server = start_app(Path(folder), port, target.processes, db)
+            server.name = target.name
+            if target.postgres:
+                server.database_pid = postgres.pid
         try:
             return asyncio.run(scenario(server, n, burst, live_results))
         finally:
             server.stop()
+
+
+@contextlib.contextmanager
+def _database(target: Target, postgres: Any) -> Iterator[str | None]:
+    if not target.postgres:
+        yield None
+        return
+    with postgres.database() as url:
+        yield url
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -346,18 +293,26 @@ def report(summaries: list[dict[str, Any]]) -> str:
     for label, value in ROWS:
         lines.append(f"{label:38}" + "".join(f"{value(s):>28}" for s in summaries))
     by_target = {s["target"]: s for s in summaries}
-    if "app" in by_target and "baseline" in by_target:
-        app, base = by_target["app"], by_target["baseline"]
-        lines += ["", "ratios app / baseline:"]
-        for label, key in (
-            ("p99 vote→projector", lambda s: s["vote_to_projector_ms"]["p99"]),
-            ("p99 vote→ack", lambda s: s["vote_to_ack_ms"]["p99"]),
-            ("p99 next→phones", lambda s: s["next_to_phones_ms"]["p99"]),
-            ("CPU per vote", lambda s: s["cpu_per_vote_us"]),
-            ("memory per connection", lambda s: s["rss_per_connection_kb"]),
-        ):
-            lines.append(f"  {label:34}{_ratio(key(app), key(base)):>10}")
+    app = by_target.get("app")
+    if app is not None and "baseline" in by_target:
+        lines += ["", "ratios app / baseline:", *_ratios(app, by_target["baseline"])]
+    for other in summaries:
+        if app is not None and other["target"] not in ("app", "baseline"):
+            lines += ["", f"ratios {other['target']} / app (one process):", *_ratios(other, app)]
     return "\n".join(lines)
+
+
+RATIOS = (
+    ("p99 vote→projector", lambda s: s["vote_to_projector_ms"]["p99"]),
+    ("p99 vote→ack", lambda s: s["vote_to_ack_ms"]["p99"]),
+    ("p99 next→phones", lambda s: s["next_to_phones_ms"]["p99"]),
+    ("CPU per vote", lambda s: s["cpu_per_vote_us"]),
+    ("memory per connection", lambda s: s["rss_per_connection_kb"]),
+)
+
+
+def _ratios(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    return [f"  {label:34}{_ratio(key(a), key(b)):>10}" for label, key in RATIOS]
 
 
 def _ratio(a: float, b: float) -> str:
@@ -370,15 +325,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=float, default=5.0, help="seconds over which all vote")
     parser.add_argument("--live-results", action="store_true", help="results shown on phones")
     parser.add_argument("--target", choices=["both", "app", "baseline"], default="both")
+    parser.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="also run the app on N processes sharing one SQLite file (and PostgreSQL with --db); "
+        "phones spread over them, projector and moderator on the one with the fewest phones",
+    )  # fmt: skip
+    parser.add_argument(
+        "--db", metavar="URL",
+        help="also run the app on --workers processes on PostgreSQL: a server's URL (a database "
+        "is created and dropped for the run), or 'postgresql://' alone for a throwaway cluster",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.workers < 1 or (args.db is not None and not args.db.startswith("postgresql://")):
+        parser.error("--workers is at least 1; --db takes a postgresql:// URL")
     raise_file_limit()
     pin(0, 1)
-    targets = ["app", "baseline"] if args.target == "both" else [args.target]
+    targets: list[Target] = [Target("app")] if args.target != "baseline" else []
+    if args.target != "baseline" and args.workers > 1:
+        targets.append(Target(f"app {args.workers}×sqlite", args.workers))
+    if args.target != "baseline" and args.db:
+        targets.append(Target(f"app {args.workers}×postgresql", args.workers, postgres=True))
+    if args.target != "app":
+        targets.append(Target("baseline"))
     summaries = []
-    for target in targets:
-        print(f"running {target} …", file=sys.stderr, flush=True)
-        summaries.append(summary(run_target(target, args.participants, args.burst, args.live_results)))
+    with contextlib.ExitStack() as stack:
+        cluster = None
+        if args.db:
+            from postgres import postgres
+
+            cluster = stack.enter_context(postgres(args.db))
+        for target in targets:
+            print(f"running {target.name} …", file=sys.stderr, flush=True)
+            figures = run_target(target, args.participants, args.burst, args.live_results, cluster)
+            summaries.append(summary(figures))
     print(report(summaries))
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=2) + "\n", encoding="utf-8")

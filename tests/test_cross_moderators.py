@@ -236,3 +236,26 @@ def test_presence_counts_travel_between_processes_and_expire() -> None:
             assert bus.subscribers(CHANNEL) == 0
 
     asyncio.run(exchange())
+
+
+@pytest.mark.timeout(180)
+def test_the_benchmark_on_two_processes_counts_every_vote_on_the_projector() -> None:
+    """bench/run.py --workers 2, small: phones spread over two processes sharing one SQLite
+    file (a third on the projector's), every vote acknowledged, stored and counted on the
+    projector; correctness only (the figures are for docs/performance.md)."""
+    import importlib
+    import sys
+
+    bench_dir = str(Path(__file__).resolve().parents[1] / "bench")
+    sys.path.insert(0, bench_dir)
+    try:
+        bench = importlib.import_module("run")
+        load = importlib.import_module("load")
+    finally:
+        sys.path.remove(bench_dir)
+    assert [load.spread(i, 2) for i in range(6)] == [0, 1, 1, 0, 1, 1]
+    figures = bench.summary(bench.run_target(bench.Target("app 2×sqlite", 2), 150, 1.0, False))
+    assert figures["connected"] == 150 and figures["errors"] == figures["dropped"] == 0
+    assert figures["votes_sent"] == figures["votes_acked"] == figures["votes_stored"] == 150
+    assert figures["projector_final_total"] == 150
+    assert figures["phones_following_next"] == 150
