@@ -150,3 +150,35 @@ def test_the_pol_is_zip_of_the_console(env: Env, evening: Event) -> None:
     # Pol.is's voter ids are the JSON export's participant numbers, with their roles.
     assert {int(p["participant"]): p["role"] or None for p in participants} == numbers
     assert json.dumps(as_json).count('"schema"') == 1
+
+
+def test_an_export_is_made_off_the_event_loop(
+    env: Env, evening: Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow export (a big event's opinion map and workbook) leaves the server answering."""
+    import threading
+    import time
+
+    from voting.web import exports
+
+    real = exports.write
+
+    def slow(*args: object) -> bytes:
+        time.sleep(1.5)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exports, "write", slow)
+    with env.client() as client:
+        moderate(client, evening)
+        done: list[int] = []
+        worker = threading.Thread(
+            target=lambda: done.append(client.get(f"/m/{evening.code}/export.xlsx").status_code)
+        )
+        worker.start()
+        time.sleep(0.3)
+        started = time.perf_counter()
+        assert client.get("/healthz").status_code == 200
+        answered = time.perf_counter() - started
+        worker.join()
+    assert done == [200]
+    assert answered < 0.5, f"the server waited {answered:.2f} s for the export"
