@@ -211,3 +211,53 @@ def test_the_watch_rereads_moves_no_local_write_explains() -> None:
     assert watch.check(held, {"222222": 12}, 4.0, set()) == {"111111"}
     assert watch.check(["222222"], {"222222": 12}, 4.25, set()) == set()
     assert watch._versions == {"222222": 12}
+
+
+@pytest.mark.timeout(120)
+def test_a_countdown_closes_voting_when_the_process_that_started_it_died(tmp_path: Path) -> None:
+    db = tmp_path / "voting.db"
+    links = create_event(tmp_path, db)
+    moderator_link = urllib.parse.urlsplit(links["moderator_url"])
+    port_a, port_b = free_port(), free_port()
+    with serving(db, port_b):
+        victim = start(db, port_a)
+        try:
+            asyncio.run(
+                _countdown(
+                    links["code"], f"{moderator_link.path}?{moderator_link.query}", port_a, port_b, victim
+                )
+            )
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+            victim.wait()
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT voting_open, countdown_ends_at FROM events").fetchone()
+    finally:
+        conn.close()
+    assert row == (0, None)
+
+
+async def _countdown(
+    code: str, moderator_link: str, port_a: int, port_b: int, victim: subprocess.Popen[bytes]
+) -> None:
+    projector = await open_screen(port_b, code, "projector")  # B holds the event
+    moderator = await open_screen(port_a, code, "moderator", cookie(port_a, moderator_link))
+    try:
+        first = moderator.state["statements"][0]["id"]
+        await moderator.send({"type": "goto", "statement": first})
+        await projector.wait(state_with(first, False))
+        await moderator.send({"type": "countdown", "seconds": 5, "id": 1})
+        _, running = await projector.wait(lambda f: f["type"] == "state" and f["countdown"] is not None)
+        assert running["voting"] is True
+        os.kill(victim.pid, signal.SIGKILL)  # the process whose timer would have closed it
+        ends_at = running["countdown"]["ends_at"]
+        _, closed = await projector.wait(state_with(first, False), timeout=10)
+        assert closed["countdown"] is None
+        late = time.time() - ends_at
+        assert -0.1 <= late < 1.0, late
+        await asyncio.sleep(0.5)  # and only once
+        assert [f["voting"] for _, f in projector.frames if f["type"] == "state"][-2:] == [True, False]
+    finally:
+        await close_all([projector, moderator])

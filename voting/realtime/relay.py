@@ -152,6 +152,7 @@ class Relay:
         if "comments" in changed:
             hub.show_comments(room)
         if "state" in changed:
+            self.voting.state_read(room)  # e.g. this process's timer for a countdown started there
             hub.show_state(room)  # with the tallies and comments
         elif changed:
             if "tally" in changed:

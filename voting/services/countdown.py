@@ -5,6 +5,12 @@ remaining time, a reloaded phone too, and a restarted server closes voting when 
 due (at once when it passed while the server was down). One timer task per event follows
 the stored state: any change that drops the deadline (closing voting, another statement,
 the end screen) leaves the timer nothing to do.
+
+Every process that holds the event runs the timer, also for a countdown another process
+started (the relay hands it the state it read back: `state_read`), so the deadline closes
+voting even when the process that started it died. The close is a conditional write (only
+if the committed countdown is still this one), so of all the processes' timers one closes
+voting and the others find it closed.
 """
 
 from __future__ import annotations
@@ -53,6 +59,11 @@ class Countdown(Base):
             ends_at = None if room is None else room.state.countdown_ends_at
             if room is not None and ends_at is not None and ends_at <= clock():
                 await self._close(room, ends_at)
+
+    def state_read(self, room: Room) -> None:
+        """Another process changed the room's state (read back by the relay): this process's
+        timer follows the countdown too."""
+        self._state_stored(room)
 
     async def stop_countdowns(self) -> None:
         timers = [task for _, task in self._countdown_timers().values()]
