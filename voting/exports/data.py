@@ -11,9 +11,10 @@ statements (a per-event pseudonym), with the role they chose. Two scopes:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from voting import privacy
 from voting.live import Room
 from voting.models import PUBLISHED, SCALES, Scale, Statement
 from voting.results import Tally, role_gap, role_split, round_shift
@@ -25,11 +26,15 @@ SCOPES = (ORGANISER, ROOM)
 SIDES = ("agree", "neutral", "disagree")
 
 
-def anonymous_votes(store: Store, room: Room) -> dict[int, list[dict[str, Any]]]:
-    """Every vote per statement, participants replaced by a per-event number."""
-    numbers = pseudonyms(store, room)
+def anonymous_votes(
+    store: Store, room: Room, rows: Sequence[Any] | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """Every vote per statement, participants replaced by a per-event number (`rows`: the
+    event's votes as `store.votes` gives them, when already read)."""
+    rows = store.votes(room.event.id) if rows is None else rows
+    numbers = pseudonyms(rows)
     votes: dict[int, list[dict[str, Any]]] = {s.id: [] for s in room.statements}
-    for row in store.votes(room.event.id):
+    for row in rows:
         participant = row["participant_id"]
         votes[row["statement_id"]].append(
             {
@@ -43,10 +48,10 @@ def anonymous_votes(store: Store, room: Room) -> dict[int, list[dict[str, Any]]]
     return votes
 
 
-def pseudonyms(store: Store, room: Room) -> dict[str, int]:
-    """Participant id → 1, 2, 3, … in the order of their first vote."""
+def pseudonyms(rows: Iterable[Any]) -> dict[str, int]:
+    """Participant id → 1, 2, 3, … in the order of their first vote (`rows`: store.votes)."""
     numbers: dict[str, int] = {}
-    for row in store.votes(room.event.id):
+    for row in rows:
         numbers.setdefault(row["participant_id"], len(numbers) + 1)
     return numbers
 
@@ -56,21 +61,8 @@ def room_split(scale: Scale, choices: Mapping[str, str], room: Room) -> list[dic
     "results"} for the groups shown on their own, then {"kind": "others", "band"} for
     everybody else together (no size, no counts).
 
-    PRIVACY: the one place where the exports apply the room's rules (voting/privacy.py).
-    Without that module, the minimum rule: groups of at least the minimum on their own."""
-    roles, minimum = room.event.roles, room.role_minimum
-    try:
-        from voting import privacy
-    except ImportError:  # pragma: no cover - until voting/privacy.py lands
-        split = role_split(scale, choices, room.role_of, roles, minimum)
-        shown = [
-            {"kind": "role", "role": e["role"], "voters": e["voters"], "results": e["results"]}
-            for e in split
-            if e["voters"] >= minimum
-        ]
-        rest = any(0 < e["voters"] < minimum for e in split)
-        return shown + ([{"kind": "others", "band": None}] if rest else [])
-    return privacy.room_split(scale, choices, room.role_of, roles, minimum)
+    PRIVACY: the one place where the exports apply the room's rules (voting/privacy.py)."""
+    return privacy.room_split(scale, choices, room.role_of, room.event.roles, room.role_minimum)
 
 
 def sides(scale: Scale, summary: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,8 +158,9 @@ def results(store: Store, room: Room, scope: str = ORGANISER) -> dict[str, Any]:
     if scope not in SCOPES:
         raise ValueError(f"unknown export scope {scope!r}; use organiser or room")
     organiser = scope == ORGANISER
-    votes = anonymous_votes(store, room) if organiser else None
-    times = [row["cast_at"] for row in store.votes(room.event.id)]
+    rows = store.votes(room.event.id)
+    votes = anonymous_votes(store, room, rows) if organiser else None
+    times = [row["cast_at"] for row in rows]
     return {
         "schema": SCHEMA,
         "scope": scope,

@@ -21,7 +21,8 @@ def seconds(iso: str) -> int:
 
 
 def files(store: Store, room: Room) -> dict[str, str]:
-    numbers = pseudonyms(store, room)
+    rows = store.votes(room.event.id)
+    numbers = pseudonyms(rows)
     for participant in sorted(room.role_of):  # joined without voting: numbered after the voters
         numbers.setdefault(participant, len(numbers) + 1)
     created = seconds(room.event.created_at)
@@ -33,7 +34,7 @@ def files(store: Store, room: Room) -> dict[str, str]:
             votes.append((str(numbers[participant]), ids[s.id], vote_value(s.scale, option)))
     times = {
         (str(numbers[row["participant_id"]]), ids[row["statement_id"]]): seconds(row["cast_at"])
-        for row in store.votes(room.event.id)  # oldest first: the latest time wins
+        for row in rows  # oldest first: the latest time wins
     }
     roles = {str(numbers[p]): role for p, role in room.role_of.items()}
     groups = opinion_map(votes, ids.values(), roles, role_order=room.event.roles).labels()

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from voting.exports.tables import KEY_LABELS, OTHERS, Column, Table, all_tables
 from voting.i18n import mark, translator
+from voting.privacy import ROOM_TEXT
 from voting.web.client_text import OPTION_LABELS
 
 NO_ROLE = mark("No role")
@@ -62,10 +63,6 @@ def steady(saved: bytes, when: datetime) -> bytes:
 
 def band_texts() -> dict[str, str]:
     """The words of the room's bands ("most agree", …), by band name."""
-    try:
-        from voting.privacy import ROOM_TEXT
-    except ImportError:  # pragma: no cover - until voting/privacy.py lands
-        return {}
     return {key.removeprefix("band_"): text for key, text in ROOM_TEXT.items() if key.startswith("band_")}
 
 
