@@ -378,3 +378,25 @@ def test_the_zip_holds_every_table_the_workbook_and_the_json(evening: tuple[Stor
         assert archive.read("results.csv") == write("csv", store, room, "fr")
         assert json.loads(archive.read("event.json")) == results(store, room)
     assert write("zip", store, room, "fr") == write("zip", store, room, "fr")
+
+
+def test_the_json_carries_the_opinion_map_and_the_tables_do_not_wait_for_it(
+    evening: tuple[Store, Room], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voting.analysis import event as event_analysis
+
+    store, room = evening
+    full = results(store, room)["opinion_map"]
+    assert full is not None and {"status", "points", "groups"} <= set(full)
+    assert "computed_at" not in full  # the same data gives the same export
+    shared = results(store, room, ROOM)["opinion_map"]
+    assert shared is not None and all(set(p) == {"x", "y", "group"} for p in shared["points"])
+
+    def refuse(room: Room) -> None:
+        raise AssertionError("the tables computed the opinion map")
+
+    monkeypatch.setattr(event_analysis, "event_map", refuse)
+    for fmt in ("csv", "roles-csv", "votes-csv", "comments-csv", "xlsx"):
+        assert write(fmt, store, room)
+    with pytest.raises(AssertionError, match="computed the opinion map"):
+        write("json", store, room)

@@ -153,8 +153,9 @@ def statement_data(
     return entry
 
 
-def results(store: Store, room: Room, scope: str = ORGANISER) -> dict[str, Any]:
-    """The JSON export (docs/export.md)."""
+def results(store: Store, room: Room, scope: str = ORGANISER, with_map: bool = True) -> dict[str, Any]:
+    """The JSON export (docs/export.md); with_map=False leaves the opinion map out (null),
+    for the tables, which do not show it and need not wait for it."""
     if scope not in SCOPES:
         raise ValueError(f"unknown export scope {scope!r}; use organiser or room")
     organiser = scope == ORGANISER
@@ -178,7 +179,7 @@ def results(store: Store, room: Room, scope: str = ORGANISER) -> dict[str, Any]:
         "statements": [
             statement_data(room, s, None if votes is None else votes[s.id], scope) for s in room.statements
         ],
-        "opinion_map": opinion_map(room, scope),
+        "opinion_map": opinion_map(room, scope) if with_map else None,
     }
 
 

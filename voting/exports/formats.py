@@ -41,7 +41,7 @@ def as_json(data: dict[str, Any]) -> str:
 
 def _table(name: str) -> Callable[[Store, Room, str, str], bytes]:
     def make(store: Store, room: Room, language: str, scope: str) -> bytes:
-        return csvs.write(tables.TABLES[name](results(store, room, scope)), language).encode()
+        return csvs.write(tables.TABLES[name](results(store, room, scope, with_map=False)), language).encode()
 
     return make
 
@@ -49,7 +49,7 @@ def _table(name: str) -> Callable[[Store, Room, str, str], bytes]:
 def _xlsx(store: Store, room: Room, language: str, scope: str) -> bytes:
     from voting.exports import xlsx  # openpyxl: loaded when needed
 
-    return xlsx.workbook(results(store, room, scope), language)
+    return xlsx.workbook(results(store, room, scope, with_map=False), language)
 
 
 def _zip(store: Store, room: Room, language: str, scope: str) -> bytes:
