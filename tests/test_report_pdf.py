@@ -40,11 +40,12 @@ def test_the_pdf_download_is_the_report_as_sent(eenv: Env) -> None:
     assert 2 <= len(pages) <= 6
     # Page 1 is full: the title block, the findings and the start of the overview table.
     assert "Zonale veiligheidsraad" in pages[0] and "Main findings" in pages[0] and "Overview" in pages[0]
-    assert "10 participants joined and 10 of them voted." in text
+    assert "12 participants joined and 12 of them voted." in text
     assert "Roles differed most on statement 2" in text
     assert "Not discussed" in text and "Een gedeelde databank per zone." in text
     assert "2 more comments were not published." in text
-    assert "Justitie too few votes" in text  # the room's rule, also in the moderator's PDF
+    # The room's rules, also in the moderator's PDF: small roles together, in words.
+    assert "All other roles together" in text and "Justitie" not in text
     for number, page in enumerate(pages, 1):
         assert f"Page {number} / {len(pages)}" in page
         assert "Zonale veiligheidsraad ·" in page  # the footer: the event and its date
@@ -72,7 +73,7 @@ def test_the_shared_link_has_its_pdf_in_french(eenv: Env) -> None:
 def test_the_cli_writes_the_pdf(eenv: Env, tmp_path: Path) -> None:
     target = tmp_path / "verslag.pdf"
     runner = CliRunner()
-    env = {"VOTING_ROLE_MINIMUM": "3"}
+    env = {"VOTING_ROLE_MINIMUM": "2"}
     result = runner.invoke(
         main,
         ["event", "report", eenv.event.code, "--pdf", str(target), "--language", "nl", "--db", eenv.db],
@@ -81,7 +82,7 @@ def test_the_cli_writes_the_pdf(eenv: Env, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(pages_of(target.read_bytes()))
     assert "Belangrijkste bevindingen" in text and "Pagina 1 / " in text
-    assert "10 deelnemers meldden zich aan en 10 van hen stemden." in text
+    assert "12 deelnemers meldden zich aan en 12 van hen stemden." in text
 
     missing = runner.invoke(
         main, ["event", "report", "999999", "--pdf", str(tmp_path / "x.pdf"), "--db", eenv.db]

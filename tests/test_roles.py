@@ -597,7 +597,7 @@ def test_the_report_is_for_moderators_and_shows_every_statement(renv: Env) -> No
         with cookies_of(live.client, None):
             assert live.client.get(f"/m/{live.code}/report").status_code == 403
             assert live.client.get("/m/999999/report").status_code == 404  # unknown: said so
-        page = live.client.get(f"/m/{live.code}/report", headers=ENGLISH)
+        page = live.client.get(f"/m/{live.code}/report?exact=1", headers=ENGLISH)  # exact figures
         assert page.status_code == 200
         html = page.text
         for text in ("First statement", "Second statement", "Third"):
@@ -607,20 +607,21 @@ def test_the_report_is_for_moderators_and_shows_every_statement(renv: Env) -> No
         assert html.count("<svg") == 1 + 1 + 3
         assert "Not discussed" in html
         assert "A (3)" in html and "B (3)" in html and "C (1)" in html
-        assert "too few votes" in html
+        assert "Exact figures, small roles included: for you only." in html
         assert "Zichtbare opmerking" in html
         assert "Verborgen opmerking" not in html and "Wachtende opmerking" not in html
         assert "Largest gap: A vs B (mean 2)" in html
         assert "Create a share link" in html and "/report/share" in html
+        # As the room sees it (the default): no role reaches 2 × 3 voters, so no split.
         dutch = live.client.get(f"/m/{live.code}/report", headers=DUTCH).text
-        assert "te weinig stemmen" in dutch and "too few votes" not in dutch
+        assert "Een rol wordt pas apart getoond vanaf 6 stemmers" in dutch and "A (3)" not in dutch
 
 
 def test_the_report_shows_both_rounds_and_the_shift(renv: Env) -> None:
     with running(renv) as live:
         round_two(live)
         receive_where(live.moderator, "tally", lambda t: t["round"] == 2 and t["voters"] == 4)
-        html = live.client.get(f"/m/{live.code}/report", headers=ENGLISH).text
+        html = live.client.get(f"/m/{live.code}/report?exact=1", headers=ENGLISH).text
         assert "Round 1" in html and "Round 2" in html
         # p2 went from disagree to pass: said, so the three directions add up to 3.
         assert (
@@ -658,7 +659,7 @@ def test_the_report_share_link_is_created_used_and_revoked(renv: Env) -> None:
             assert shared.status_code == 200
             assert "First statement" in shared.text and "Zichtbare opmerking" in shared.text
             assert "Verborgen opmerking" not in shared.text
-            assert "too few votes" in shared.text
+            assert "A (3)" not in shared.text  # the room's rules: no role is big enough
             assert "/report/share" not in shared.text and "Share this report" not in shared.text
             assert token not in shared.text
             assert live.client.get("/r/not-a-token").status_code == 404
@@ -1033,7 +1034,8 @@ def test_role_names_are_escaped_on_every_page(db: str) -> None:
         receive_where(live.moderator, "tally", lambda t: t["voters"] == 3)
         with cookies_of(live.client, phones[0]):
             pages = [live.client.get(f"/j/{live.code}").text]
-        pages += [live.client.get(f"/m/{live.code}/report").text, live.client.get(f"/m/{live.code}").text]
+        report = live.client.get(f"/m/{live.code}/report?exact=1").text  # the role split, exact
+        pages += [report, live.client.get(f"/m/{live.code}").text]
         pages.append(live.client.get(f"/p/{live.code}").text)
         for html in pages:
             assert "<img src=x" not in html

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from voting import reporting
+from voting.analysis.event import event_map
 from voting.cli.base import db_option, event, open_store
 from voting.i18n import LANGUAGES
 from voting.live import Room
@@ -51,7 +52,7 @@ def report_command(code: str, target: Path, language: str, both: bool, db: str) 
             share_url=None,
             pdf_url=None,
             error=None,
-            report=reporting.build(store, room, language, both=both),
+            report=reporting.build(store, room, language, both=both, opinion_map=event_map(room)),
         )
     finally:
         store.close()

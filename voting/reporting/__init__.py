@@ -19,7 +19,7 @@ from voting import svg
 from voting.i18n import LANGUAGES, translator
 from voting.live import Room
 from voting.models import SCALES
-from voting.reporting import facts, findings, overview, statements
+from voting.reporting import facts, findings, opinion, overview, statements
 from voting.reporting.logo import data_uri
 from voting.store import Store
 from voting.store import report_facts as sql
@@ -27,20 +27,28 @@ from voting.web.client_text import option_labels
 
 
 def build(
-    store: Store, room: Room, language: str, *, exact: bool = False, both: bool = False
+    store: Store,
+    room: Room,
+    language: str,
+    *,
+    exact: bool = False,
+    both: bool = False,
+    opinion_map: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The report's data. `opinion_map`: the event's full map (voting.analysis.event), when
+    the caller has one; the report keeps only what the room may see of it."""
     _ = translator(language)
     labels = {**option_labels(_), "percent": format_percent(0.5, locale=language).replace("50", "{n}")}
     entries = [statements.entry(room, s, _, language, exact) for s in room.statements]
     discussed = [e for e in entries if e["discussed"]]
     for e in discussed:
         _charts(e, room, labels, _, language)
-    turnout = facts.participation(room, _, language)
+    turnout = facts.participation(room, _, language, exact)
     logo = sql.logo(store.conn, room.event.id)
     return {
         "facts": facts.build(store, room, language),
         "turnout": turnout,
-        "findings": _findings(discussed, turnout, room, language, both),
+        "findings": _findings(discussed, turnout, room, language, both, exact),
         "overview": overview.table(discussed, room, _, language),
         "statements": discussed,
         "not_discussed": [e for e in entries if not e["discussed"]],
@@ -51,15 +59,17 @@ def build(
         "both": both,
         "roles": bool(room.event.roles),
         "role_minimum": room.role_minimum,
-        # OPINION MAP HOOK: voting.analysis.opinion_map has no event-level function yet
-        # (only opinion_map(votes, statements, roles)); when the console's map offers one,
-        # put its groups and representative statements here (no role colours unless exact).
-        "opinion_map": None,
+        "opinion_map": opinion.section(opinion_map, room.role_minimum, _, language),
     }
 
 
 def _findings(
-    discussed: list[dict[str, Any]], turnout: dict[str, Any], room: Room, language: str, both: bool
+    discussed: list[dict[str, Any]],
+    turnout: dict[str, Any],
+    room: Room,
+    language: str,
+    both: bool,
+    exact: bool,
 ) -> list[tuple[str, list[str]]]:
     """The findings in the reader's language, or in Dutch and French side by side."""
     languages = ("nl", "fr") if both else (language,)
@@ -68,7 +78,7 @@ def _findings(
         _ = translator(lang)
         if lang != language:  # the statements and roles as that language's reader sees them
             entries = [{**e, "text": dict(e["texts"]).get(lang, e["text"])} for e in discussed]
-            turnout = facts.participation(room, _, lang)
+            turnout = facts.participation(room, _, lang, exact)
         else:
             entries = discussed
         out.append((lang, findings.build(entries, turnout, room, _, lang)))
@@ -86,20 +96,24 @@ def _charts(entry: dict[str, Any], room: Room, labels: dict[str, str], _: Any, l
         )
         for i, summary in enumerate(rounds)
     ]
-    entry["roles"] = [
-        Markup(
-            svg.diverging_bar(
-                options,
-                group["results"],
-                labels,
-                height=44,
-                caption=f"{_role(room, group['role'], _, language)} ({group['voters']})",
-                too_few=_("too few votes") if group["results"] is None else None,
-            )
-        )
-        for group in (entry["splits"][-1] if entry["splits"] else [])
-        if group["voters"]
-    ]
+    entry["roles"] = [_role_chart(group, options, labels, room, _, language) for group in _latest(entry)]
+
+
+def _latest(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The groups of the last round's split that have anything to show."""
+    return [g for g in (entry["splits"][-1] if entry["splits"] else []) if g["voters"] != 0]
+
+
+def _role_chart(
+    group: dict[str, Any], options: list[str], labels: dict[str, str], room: Room, _: Any, language: str
+) -> Markup:
+    if group.get("band"):  # the room's block of all other roles: words, no figures
+        caption, note = _("All other roles together"), group["band"]
+    else:
+        caption, note = f"{_role(room, group['role'], _, language)} ({group['voters']})", None
+    return Markup(
+        svg.diverging_bar(options, group["results"], labels, height=44, caption=caption, too_few=note)
+    )
 
 
 def _role(room: Room, role: str | None, _: Any, language: str) -> str:

@@ -38,16 +38,20 @@ def clean_fact(value: object, what: str) -> str | None:
     return cleaned or None
 
 
-def participation(room: Room, _: Translator, language: str) -> dict[str, Any]:
-    """Who joined and who voted (any statement, any round), in total and per role."""
+def participation(room: Room, _: Translator, language: str, exact: bool) -> dict[str, Any]:
+    """Who joined and who voted (any statement, any round), in total and per role. For the
+    room (not exact) only the roles that the privacy rules could show on their own, with
+    at least twice the minimum of participants: the size of a small role is not told."""
     choices = {p: "" for tally in [*room.tallies.values(), *room.second.values()] for p in tally.choices}
     rows = turnout(room.role_of, choices, room.event.roles)
     for row in rows:
         row["label"] = room.event.role_label(row["role"], language) or _("No role given")
+    shown = [r for r in rows if r["participants"] and (exact or r["participants"] >= 2 * room.role_minimum)]
     return {
         "joined": sum(r["participants"] for r in rows),
         "voted": sum(r["voters"] for r in rows),
-        "roles": rows if room.event.roles else [],
+        "roles": shown if room.event.roles else [],
+        "hidden": len(shown) < len([r for r in rows if r["participants"]]),
     }
 
 

@@ -63,6 +63,8 @@ def _turnout(turnout: dict[str, Any], _: Translator, language: str) -> str:
             )
             for r in roles
         ]
+        if turnout["hidden"]:
+            parts.append(_("smaller roles not shown"))
         text += " " + _("By role: {list}.").format(list="; ".join(parts))
     return text
 

@@ -1,5 +1,6 @@
-"""Each statement's part of the report: results per round, the role split per round (with
-the privacy rule), the shift, the metrics in words, comments published and not."""
+"""Each statement's part of the report: results per round, the role split per round (the
+room's privacy rules, or exact for the moderator), the shift, the metrics in words, the
+comments published and the number not published."""
 
 from __future__ import annotations
 
@@ -9,22 +10,36 @@ from voting.export import figures
 from voting.i18n import Translator
 from voting.live import Room
 from voting.models import PUBLISHED, SCALES, Statement
+from voting.privacy import band_label, room_view
 from voting.reporting.words import explain
 from voting.results import role_gap, role_split
 
 BOTH = ("nl", "fr")  # the languages of the side-by-side report
+OTHERS = "\x00others"  # the key of the room's "all other roles together" block
 
 
-def role_split_shown(
-    room: Room, statement: Statement, choices: dict[str, str], exact: bool
-) -> list[dict[str, Any]]:
-    """PRIVACY SWITCH: the one place the report decides what a role split shows.
+def split_shown(
+    room: Room, statement: Statement, choices: dict[str, str], exact: bool, _: Translator
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """PRIVACY SWITCH: the one place the report decides what a role split shows, and the
+    gap between the roles shown. Entries: {"role", "voters", "results"} and, for the room's
+    block of all other roles together, {"role": OTHERS, "band": words, "voters": None}.
 
-    exact=True (the moderator's own screen): every group's figures. Otherwise (the shared
-    link, the PDF, the CLI) the room's rule: a group with fewer voters than the event's
-    minimum shows no figures. When voting/privacy.py lands, call its rule here."""
+    exact=True (the moderator's own screen): every group's figures (voting.results). Else
+    (the shared link, the PDF, the CLI) the room's rules of voting/privacy.py."""
     scale = SCALES[statement.scale]
-    return role_split(scale, choices, room.role_of, room.event.roles, room.role_minimum, include_small=exact)
+    roles, minimum = room.event.roles, room.role_minimum
+    if exact:
+        split = role_split(scale, choices, room.role_of, roles, minimum, include_small=True)
+        return split, role_gap(split, minimum)
+    view = room_view(scale, choices, room.role_of, roles, minimum)
+    shown = [
+        {"role": e["role"], "voters": e["voters"], "results": e["results"]}
+        if e["kind"] == "role"
+        else {"role": OTHERS, "voters": None, "results": None, "band": band_label(e["band"], _)}
+        for e in view["by_role"]
+    ]
+    return shown, view["gap"]
 
 
 def entry(room: Room, statement: Statement, _: Translator, language: str, exact: bool) -> dict[str, Any]:
@@ -34,10 +49,7 @@ def entry(room: Room, statement: Statement, _: Translator, language: str, exact:
     if "results_round2" in data:
         rounds.append(data["results_round2"])
         tallies.append(room.second[statement.id])
-    splits = (
-        [role_split_shown(room, statement, t.choices, exact) for t in tallies] if room.event.roles else []
-    )
-    gaps = [role_gap(split, room.role_minimum) for split in splits]
+    shown = [split_shown(room, statement, t.choices, exact, _) for t in tallies] if room.event.roles else []
     latest = rounds[-1]
     comments = room.comments_on(statement.id)
     published = sorted(
@@ -54,9 +66,9 @@ def entry(room: Room, statement: Statement, _: Translator, language: str, exact:
         "results": latest,
         "voters": latest["voters"],
         "consensus": latest["consensus"],
-        "splits": splits,
-        "gaps": gaps,
-        "gap": gaps[-1] if gaps else None,
+        "splits": [split for split, _gap in shown],
+        "gaps": [gap for _split, gap in shown],
+        "gap": shown[-1][1] if shown else None,
         "shift": data.get("shift"),
         "explain": explain(statement.scale, latest, _, language),
         "comments": published,

@@ -4,7 +4,9 @@ PDF; and the moderator's edits to it (place and organiser, the logo)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -30,24 +32,35 @@ from voting.web.common import (
     unknown_event,
     voting,
 )
+from voting.web.opinion import maps
 from voting.web.pages import forbidden
 
 UPLOAD_LIMIT = logo.MAX_BYTES + 64 * 1024  # the image plus the form's own bytes
 
 
-def _render(
+async def _opinion_map(request: Request, room: Room) -> dict[str, Any] | None:
+    """The event's opinion map from the server's cache (computed off the event loop); the
+    report keeps only what the room may see of it (voting/reporting/opinion.py)."""
+    built, _stale = await maps(request).get(room)
+    return None if built is None else dict(json.loads(built.full))
+
+
+async def _render(
     request: Request, room: Room, moderator: bool, status: int = 200, error: str | None = None
 ) -> Response:
     lang = language(request)
     token = room.event.report_token
     exact = moderator and request.query_params.get("exact") == "1"
     both = request.query_params.get("both") == "1"
+    opinion_map = await _opinion_map(request, room)
     return render(
         request,
         "report.html",
         status,
         room=room,
-        report=reporting.build(voting(request).store, room, lang, exact=exact, both=both),
+        report=reporting.build(
+            voting(request).store, room, lang, exact=exact, both=both, opinion_map=opinion_map
+        ),
         moderator=moderator,
         share_url=f"{base_url(request)}/r/{token}" if token and moderator else None,
         # The shared page's own link needs no token (/r/{token}.pdf works as well).
@@ -61,6 +74,7 @@ async def _pdf(request: Request, room: Room) -> Response:
     lang = language(request)
     both = request.query_params.get("both") == "1"
     templates: Jinja2Templates = request.state.templates
+    opinion_map = await _opinion_map(request, room)
     page = pdf.html(
         templates.env,
         lang,
@@ -69,7 +83,7 @@ async def _pdf(request: Request, room: Room) -> Response:
         share_url=None,
         pdf_url=None,
         error=None,
-        report=reporting.build(voting(request).store, room, lang, both=both),
+        report=reporting.build(voting(request).store, room, lang, both=both, opinion_map=opinion_map),
         base_url=base_url(request),
     )
     document = await asyncio.to_thread(pdf.render, page)
@@ -92,7 +106,7 @@ def _moderated_room(request: Request) -> Room | Response:
 
 async def moderator_report(request: Request) -> Response:
     room = _moderated_room(request)
-    return room if isinstance(room, Response) else _render(request, room, moderator=True)
+    return room if isinstance(room, Response) else await _render(request, room, moderator=True)
 
 
 async def moderator_pdf(request: Request) -> Response:
@@ -118,7 +132,7 @@ async def shared_report(request: Request) -> Response:
         return _not_shared(request)
     if request.query_params.get("pdf") == "1":
         return await _pdf(request, room)
-    return _render(request, room, moderator=False)
+    return await _render(request, room, moderator=False)
 
 
 async def shared_pdf(request: Request) -> Response:
@@ -152,7 +166,7 @@ async def save_facts(request: Request) -> Response:
     try:
         await facts.save(voting(request).writer, room, form.get("place", ""), form.get("organiser", ""))
     except InputError as error:
-        return _render(request, room, True, 400, error.in_language(translator(language(request))))
+        return await _render(request, room, True, 400, error.in_language(translator(language(request))))
     return RedirectResponse(f"/m/{room.code}/report", status_code=303)
 
 
@@ -169,16 +183,18 @@ async def save_logo(request: Request) -> Response:
     )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > UPLOAD_LIMIT:
-        return _render(request, room, True, 413, too_large.in_language(_))
+        return await _render(request, room, True, 413, too_large.in_language(_))
     try:
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             form = await MultiPartParser(request.headers, _capped(request), max_files=1, max_fields=4).parse()
         else:  # a form without the file (remove=1)
             form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
     except _TooLarge:
-        return _render(request, room, True, 413, too_large.in_language(_))
+        return await _render(request, room, True, 413, too_large.in_language(_))
     except MultiPartException:
-        return _render(request, room, True, 400, _("The upload could not be read; choose the file again."))
+        return await _render(
+            request, room, True, 400, _("The upload could not be read; choose the file again.")
+        )
     writer = voting(request).writer
     try:
         if form.get("remove") == "1":
@@ -189,7 +205,7 @@ async def save_logo(request: Request) -> Response:
             content_type = logo.check(data)
             await writer.submit(sql.set_logo, room.event.id, content_type, data)
     except InputError as error:
-        return _render(
+        return await _render(
             request, room, True, 413 if error.code == "logo_too_large" else 400, error.in_language(_)
         )
     finally:
