@@ -63,8 +63,8 @@ def build(store: Store, room: Room, language: str) -> dict[str, Any]:
     return {
         "title": room.event.title,
         "date": format_date(first or created.astimezone(ZONE), format="long", locale=language),
-        "first_vote": format_time(first, format="short", locale=language) if first else None,
-        "last_vote": format_time(last, format="short", locale=language) if last else None,
+        "first_vote": format_time(first, "HH:mm", locale=language) if first else None,
+        "last_vote": format_time(last, "HH:mm", locale=language) if last else None,
         "place": room.event.place,
         "organiser": room.event.organiser,
     }
