@@ -58,18 +58,19 @@ def test_results_are_legible_at_1080p_and_720p(
     projectors = [new_context(viewport=size, locale="nl-BE").new_page() for size in SIZES]
     for page in projectors:
         page.goto(app.projector_url)
-    bots = join_bots(app, 9)
-    pick_roles(bots, ["Burgemeester"] * 4 + ["Politie"] * 5)
+    # Ten per role: a role gets its own bar on the projector with 2 × the privacy minimum (5).
+    bots = join_bots(app, 20)
+    pick_roles(bots, ["Burgemeester"] * 10 + ["Politie"] * 10)
     moderator = ModeratorBot(app)
     try:
         first = app.statement_ids[0]
         moderator.do({"type": "goto", "statement": first})
         moderator.do({"type": "voting", "open": True})
-        vote_all(bots, first, VOTES)
+        vote_all(bots, first, VOTES * 2 + ["agree", "neutral"])
         moderator.do({"type": "results", "target": "projector", "shown": True})
         for page in projectors:
             expect(page.locator("[data-results]")).to_be_visible(timeout=T)
-            expect(page.locator("[data-voters]")).to_have_text("9", timeout=T)
+            expect(page.locator("[data-voters]")).to_have_text("20", timeout=T)
             page.wait_for_timeout(700)  # the segments' width transition decides their labels
             sizes = font_sizes(page, CHART)
             assert_at_least(page, sizes, MINIMUM)

@@ -1,6 +1,7 @@
 """Roles, a second round and the report, in real browsers: phones with different roles
-vote, the projector splits the results by role, round 2 shows the shift, and the report
-prints to a PDF with a section per statement."""
+vote, the projector splits the results by role under the room's privacy rules (the mayors
+on their own, everybody else as one block in words), round 2 shows the shift, and the
+report prints to a PDF with a section per statement."""
 
 from __future__ import annotations
 
@@ -16,14 +17,15 @@ from tests.e2e.bots import BotPhone
 T = 10_000  # ms
 ROLES = ["Burgemeester", "Politie", "Justitie", "Andere"]
 STATEMENTS = ["Meer camera's op pleinen.", "Een gedeelde databank per zone.", "Meer jeugdwerkers."]
-# (role, round 1, round 2) for the eight bots; the browser phone is police, disagree → agree.
+# (role, round 1, round 2) for the 19 bots; the browser phone is police, disagree → agree.
+# 10 mayors get a bar of their own (2 × the minimum of 5); police (6), justice (2) and no
+# role (2) are one block of 10: 1 agree, 7 disagree, 2 neutral.
 BOTS = [
     ("Burgemeester", "strongly_agree", "strongly_agree"),
-    ("Burgemeester", "agree", "agree"),
-    ("Burgemeester", "agree", "agree"),
+    *[("Burgemeester", "agree", "agree")] * 9,
     ("Politie", "disagree", "agree"),
-    ("Politie", "strongly_disagree", "strongly_disagree"),
-    ("Justitie", "neutral", "neutral"),
+    *[("Politie", "strongly_disagree", "strongly_disagree")] * 4,
+    *[("Justitie", "neutral", "neutral")] * 2,
     (None, "agree", "agree"),
     (None, "disagree", "disagree"),
 ]
@@ -64,35 +66,40 @@ def test_roles_round_two_and_the_report(
     phone.locator("button.option[value=disagree]").click()
     for bot, (_, option, _) in zip(bots, BOTS, strict=True):
         bot.vote(first, option)
-    expect(projector.locator("[data-voters]")).to_have_text("9", timeout=T)
+    expect(projector.locator("[data-voters]")).to_have_text("20", timeout=T)
 
     # The console always shows the split, turnout and the largest gap.
     by_role = moderator.locator("#moderator [data-by-role]")
     expect(by_role).to_be_visible(timeout=T)
     expect(by_role.locator("[data-gap]")).to_contain_text("Burgemeester vs Politie", timeout=T)
-    expect(by_role.locator(".role-row[data-role=Politie] .turnout")).to_have_text("3 van 3 stemden")
+    expect(by_role.locator(".role-row[data-role=Politie] .turnout")).to_have_text("6 van 6 stemden")
     expect(by_role.locator(".role-row[data-role=Justitie] .role-name")).to_contain_text("te weinig stemmen")
+    expect(by_role.locator(".not-for-room")).to_have_text("Exacte cijfers per rol: niet voor de zaal")
 
-    # The projector splits by role when asked; Justitie (1 voter) stays private.
+    # The projector splits by role when asked, under the room's rules: the mayors on their
+    # own, everybody else as one block in words, with no size and no bar to measure.
+    control(moderator, "toggle-voting")  # closed: every vote is published
     control(moderator, "toggle-projector")
     control(moderator, "toggle-by-role")
     rows = projector.locator("[data-by-role] .role-row")
     expect(projector.locator("[data-by-role]")).to_be_visible(timeout=T)
     expect(projector.locator("[data-results]")).to_be_hidden()
-    mayors = rows.filter(has=projector.locator(".role-name", has_text="Burgemeester"))
+    expect(rows).to_have_count(2, timeout=T)
+    mayors = projector.locator(".role-row[data-role=Burgemeester]")
+    expect(mayors.locator(".role-name")).to_have_text("Burgemeester (10)")
     expect(mayors.locator("[data-side=agree]")).to_have_text("Eens 100%", timeout=T)
-    police = projector.locator(".role-row[data-role=Politie]")
-    expect(police.locator("[data-side=disagree]")).to_have_text("Oneens 100%")
-    expect(police.locator(".role-name")).to_have_text("Politie (3)")
-    justice = projector.locator(".role-row[data-role=Justitie]")
-    expect(justice.locator(".too-few")).to_have_text("te weinig stemmen")
-    expect(justice.locator(".chart")).to_have_count(0)
-    expect(projector.locator(".role-row[data-role=''] .role-name")).to_have_text("Geen rol opgegeven (2)")
+    others = projector.locator(".role-row.others")
+    expect(others.locator(".role-name")).to_have_text("Alle andere rollen samen")
+    expect(others.locator(".band")).to_have_text("de meesten niet akkoord")  # 7 of 10
+    expect(others.locator(".chart")).to_have_count(0)
+    expect(projector.locator("[data-by-role]")).not_to_contain_text("Justitie")
+    expect(projector.locator("[data-by-role]")).not_to_contain_text("Politie")
     projector.screenshot(path=str(tmp_path / "projector-by-role.png"))
     _docs_screenshot(projector, "projector-by-role.png")
 
     # Round 2 after the discussion: two police officers change their minds.
     control(moderator, "toggle-by-role")
+    control(moderator, "toggle-projector")
     control(moderator, "round")
     expect(phone.locator("form[data-options] [aria-pressed=true]")).to_have_count(0, timeout=T)
     expect(phone.locator("button.option[value=agree]")).to_be_enabled(timeout=T)
@@ -100,14 +107,15 @@ def test_roles_round_two_and_the_report(
     expect(phone.locator("[data-vote-status]")).to_have_text("✓ Je stem is bewaard", timeout=T)
     for bot, (_, _, option) in zip(bots, BOTS, strict=True):
         bot.vote(first, option)
+    control(moderator, "toggle-voting")  # closed: the room sees every vote, not the last step
     control(moderator, "toggle-projector")
     rounds = projector.locator("[data-rounds]")
     expect(rounds).to_be_visible(timeout=T)
     expect(rounds.locator("[data-shift]")).to_have_text(
-        "2 van 9 veranderden hun stem: 2 richting eens, 0 richting oneens", timeout=T
+        "2 van 20 veranderden hun stem: 2 richting eens, 0 richting oneens", timeout=T
     )
-    expect(rounds.locator("[data-round-chart='1'] [data-side=agree]")).to_have_text("Eens 44%")
-    expect(rounds.locator("[data-round-chart='2'] [data-side=agree]")).to_have_text("Eens 67%")
+    expect(rounds.locator("[data-round-chart='1'] [data-side=agree]")).to_have_text("Eens 55%")
+    expect(rounds.locator("[data-round-chart='2'] [data-side=agree]")).to_have_text("Eens 65%")
     _docs_screenshot(projector, "projector-rounds.png")
 
     # The report: every statement, printable to a PDF with one section per statement.
