@@ -92,3 +92,37 @@ def test_the_cli_writes_the_pdf(eenv: Env, tmp_path: Path) -> None:
         f"Error: there is no event with code '999999' in {eenv.db}"
     ]
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_pdfs_are_rendered_one_at_a_time(eenv: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from voting.reporting import pdf
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_render(page: str) -> bytes:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+        return b"%PDF-1.7 test"
+
+    monkeypatch.setattr(pdf, "render", slow_render)
+    with moderator(eenv) as client:
+        answers: list[int] = []
+        threads = [
+            threading.Thread(
+                target=lambda: answers.append(client.get(f"/m/{eenv.event.code}/report.pdf").status_code)
+            )
+            for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert answers == [200, 200, 200] and most[0] == 1

@@ -86,13 +86,24 @@ async def _pdf(request: Request, room: Room) -> Response:
         report=reporting.build(voting(request).store, room, lang, both=both, opinion_map=opinion_map),
         base_url=base_url(request),
     )
-    document = await asyncio.to_thread(pdf.render, page)
+    async with _renders(request):  # one PDF at a time: seconds of CPU each, the evening goes first
+        document = await asyncio.to_thread(pdf.render, page)
     name = f"report-{room.code}.pdf"
     return Response(
         document,
         media_type="application/pdf",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _renders(request: Request) -> asyncio.Semaphore:
+    """This app's PDF renderings, one at a time (made on first use)."""
+    state = request.app.state
+    found = getattr(state, "report_renders", None)
+    if found is None:
+        found = state.report_renders = asyncio.Semaphore(1)
+    assert isinstance(found, asyncio.Semaphore)
+    return found
 
 
 def _moderated_room(request: Request) -> Room | Response:
