@@ -199,3 +199,24 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+@pytest.mark.both_databases
+def test_the_import_works_on_either_store(db: str) -> None:
+    result = run("event", "import", str(FIXTURES / "below-100-ptpts"), "--db", db, "--json")
+    assert result.exit_code == 0, result.output
+    code = json.loads(result.output)["code"]
+    store = Store(db)
+    try:
+        event = store.event_by_code(code)
+        assert event is not None
+        assert len(store.statements(event.id)) == 42 and len(store.votes(event.id)) == 499
+    finally:
+        store.close()
+    again = run("event", "import", str(FIXTURES / "missing"), "--db", db)
+    assert again.exit_code == 1
+    store = Store(db)
+    try:
+        assert [e.code for e in store.events()] == [code]  # the refused import created nothing
+    finally:
+        store.close()
