@@ -49,6 +49,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.both_databases
 def test_every_export_of_the_console_menu_downloads(env: Env, evening: Event) -> None:
     base = f"/m/{evening.code}"
     with env.client() as client:
