@@ -118,13 +118,15 @@ def test_roles_round_two_and_the_report(
     expect(rounds.locator("[data-round-chart='2'] [data-side=agree]")).to_have_text("Eens 65%")
     _docs_screenshot(projector, "projector-rounds.png")
 
-    # The report: every statement, printable to a PDF with one section per statement.
+    # The report: a section per statement with votes, the others listed as not discussed,
+    # printable to a PDF.
     report = new_context(viewport={"width": 900, "height": 1200}, locale="nl-BE").new_page()
     report.goto(app.moderator_url)
     report.goto(f"{app.base_url}/m/{app.code}/report")
-    expect(report.locator("section.statement-report")).to_have_count(len(STATEMENTS))
+    expect(report.locator("section.statement-report")).to_have_count(1)
+    expect(report.locator(".not-discussed li")).to_have_count(len(STATEMENTS) - 1)
     expect(report.locator("section.statement-report").first.locator("svg")).not_to_have_count(0)
-    expect(report.locator(".summary")).to_contain_text("Grootste verschil tussen rollen")
+    expect(report.locator(".findings")).to_contain_text("veranderde een tweede stemming over stelling 1")
     _docs_screenshot(report, "report.png")
     pdf = PdfReader(io.BytesIO(report.pdf(format="A4", print_background=True)))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
@@ -133,13 +135,15 @@ def test_roles_round_two_and_the_report(
     assert "Gedeel het rapport" not in text and "Deel dit rapport" not in text  # not printed
 
     # A share link lets someone without the moderator cookie read it, until it is revoked.
+    report.locator(".report-edit summary").click()
     report.locator("form[action$='/report/share'] button").click()
     link = report.locator(".share a").get_attribute("href")
     assert link is not None and "/r/" in link
     stranger = new_context(locale="nl-BE").new_page()
     stranger.goto(link)
-    expect(stranger.locator("section.statement-report")).to_have_count(len(STATEMENTS))
+    expect(stranger.locator("section.statement-report")).to_have_count(1)
     expect(stranger.locator(".share")).to_have_count(0)
+    report.locator(".report-edit summary").click()
     report.locator("form[action$='/report/share'] button").click()
     response = stranger.goto(link)
     assert response is not None and response.status == 404
