@@ -118,6 +118,7 @@ def export_of(env: Env) -> dict[str, Any]:
         store.close()
 
 
+@pytest.mark.both_databases
 def test_the_findings_say_it_in_sentences_with_the_exports_figures(eenv: Env) -> None:
     with moderator(eenv) as client:
         html = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH).text
@@ -287,6 +288,7 @@ def facts_in_store(env: Env) -> tuple[str | None, str | None]:
         store.close()
 
 
+@pytest.mark.both_databases
 def test_place_and_organiser_are_saved_checked_and_shown(eenv: Env) -> None:
     code = eenv.event.code
     with moderator(eenv) as client:
@@ -339,6 +341,7 @@ def upload(client: TestClient, code: str, data: bytes, name: str = "logo.png", *
     )  # fmt: skip
 
 
+@pytest.mark.both_databases
 def test_a_logo_is_checked_stored_shown_and_removed(eenv: Env) -> None:
     code = eenv.event.code
     with moderator(eenv) as client:

@@ -76,12 +76,26 @@ def test_the_cli_writes_the_pdf(eenv: Env, tmp_path: Path) -> None:
     env = {"VOTING_ROLE_MINIMUM": "2"}
     result = runner.invoke(
         main,
-        ["event", "report", eenv.event.code, "--pdf", str(target), "--language", "nl", "--db", eenv.db],
+        [
+            "event",
+            "report",
+            eenv.event.code,
+            "--pdf",
+            str(target),
+            "--language",
+            "nl",
+            "--both",
+            "--db",
+            eenv.db,
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
     text = " ".join(pages_of(target.read_bytes()))
     assert "Belangrijkste bevindingen" in text and "Pagina 1 / " in text
+    # --both: the findings in Dutch and in French, the statements in both languages.
+    assert "De breedste overeenstemming" in text and "Le plus large accord" in text
+    assert "Meer camera's op pleinen." in text and "Plus de caméras sur les places." in text
     assert "12 deelnemers meldden zich aan en 12 van hen stemden." in text
 
     missing = runner.invoke(
