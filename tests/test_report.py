@@ -218,6 +218,8 @@ def test_metrics_come_with_plain_words_and_comments_are_counted(eenv: Env) -> No
     assert "Agreement 90.9 91% agreed and 0% disagreed: the difference, in percentage points." in page
     assert "Polarisation 0.417 42% chose one of the two extreme answers." in page
     assert "2 more comments were not published." in page and "1 more comment was not published." in page
+    assert "Largest gap: Burgemeester vs Politie (mean 2.5) — the roles diverge" in page
+    assert "Largest gap: Burgemeester vs Politie (mean 0) — a small difference" in page
     assert (
         "Wie betaalt dat?" in page and "Verborgen opmerking" not in page and "Wachtende opmerking" not in page
     )

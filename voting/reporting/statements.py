@@ -11,7 +11,7 @@ from voting.i18n import Translator
 from voting.live import Room
 from voting.models import PUBLISHED, SCALES, Statement
 from voting.privacy import band_label, room_view
-from voting.reporting.words import explain
+from voting.reporting.words import diverges, explain
 from voting.results import role_gap, role_split
 
 BOTH = ("nl", "fr")  # the languages of the side-by-side report
@@ -69,8 +69,16 @@ def entry(room: Room, statement: Statement, _: Translator, language: str, exact:
         "splits": [split for split, _gap in shown],
         "gaps": [gap for _split, gap in shown],
         "gap": shown[-1][1] if shown else None,
+        "gap_words": _gap_words(statement.scale, shown[-1][1] if shown else None, _),
         "shift": data.get("shift"),
         "explain": explain(statement.scale, latest, _, language),
         "comments": published,
         "unpublished": len(comments) - len(published),
     }
+
+
+def _gap_words(scale: str, gap: dict[str, Any] | None, _: Translator) -> str | None:
+    """What the largest gap between two roles means, in words."""
+    if gap is None:
+        return None
+    return _("the roles diverge") if diverges(scale, gap["mean_gap"]) else _("a small difference")
