@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 OPTIONS = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
 JOIN_CONCURRENCY = 200  # phones joining at the same moment (a room scanning the QR code)
@@ -58,6 +58,8 @@ async def http_get(
     finally:
         writer.close()
         await writer.wait_closed()
+    if not raw.startswith(b"HTTP/"):  # closed without an answer (an overloaded server)
+        raise ConnectionError(f"no HTTP response to {method} {path}")
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -165,7 +167,7 @@ class Crowd:
                 if welcome["type"] != "welcome" or state["type"] != "state":
                     raise RuntimeError(f"unexpected first frames {welcome} {state}")
                 phone.statement = (state["statement"] or {}).get("id")
-            except (OSError, RuntimeError, ConnectionClosed, TimeoutError, ValueError):
+            except (OSError, RuntimeError, ConnectionClosed, InvalidHandshake, TimeoutError, ValueError):
                 self.run.connect_failures += 1
                 if phone.ws is not None:
                     await phone.ws.close()

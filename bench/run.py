@@ -357,8 +357,14 @@ def main(argv: list[str] | None = None) -> int:
             cluster = stack.enter_context(postgres(args.db))
         for target in targets:
             print(f"running {target.name} …", file=sys.stderr, flush=True)
-            figures = run_target(target, args.participants, args.burst, args.live_results, cluster)
+            try:
+                figures = run_target(target, args.participants, args.burst, args.live_results, cluster)
+            except Exception as error:  # one target failing must not lose the others' figures
+                print(f"{target.name} failed: {error!r}", file=sys.stderr, flush=True)
+                continue
             summaries.append(summary(figures))
+    if not summaries:
+        return 1
     print(report(summaries))
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=2) + "\n", encoding="utf-8")
