@@ -5,6 +5,7 @@ a slow computation does not hold up other requests."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from tests.conftest import Env, moderate
 from tests.test_comments import Live
 from tests.test_sockets import connect, statement_ids
 from voting import store as sql
-from voting.analysis.event import event_map, public_map
+from voting.analysis.event import event_map, public_map, snapshot
 from voting.live import Room
 from voting.store import Store
 from voting.web import opinion
@@ -61,7 +62,12 @@ def console(env: Env, **settings: Any) -> Iterator[TestClient]:
 
 
 def get_map(client: TestClient, code: str, surface: str = "m", **params: str) -> Any:
-    response = client.get(f"/{surface}/{code}/map.json", params=params)
+    """The map, as the console polls it: a 503 ("computing": the worker process is still
+    starting) is asked again."""
+    deadline = time.monotonic() + 60
+    while (response := client.get(f"/{surface}/{code}/map.json", params=params)).status_code == 503:
+        assert response.json() == {"status": "computing"}
+        assert time.monotonic() < deadline
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
     return response.json()
@@ -196,13 +202,13 @@ def test_at_most_every_few_seconds(db: str) -> None:
 
 def test_a_slow_computation_does_not_hold_up_other_requests(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     env, _ = planted_event(db)
-    real = opinion.build
+    real = opinion.offload
 
     def slow(data: Any) -> opinion.Built:
         time.sleep(2.6)
         return real(data)
 
-    monkeypatch.setattr(opinion, "build", slow)
+    monkeypatch.setattr(opinion, "offload", slow)
     with console(env) as client:
         result: dict[str, Any] = {}
         worker = threading.Thread(target=lambda: result.update(r=client.get(f"/m/{env.event.code}/map.json")))
@@ -249,3 +255,23 @@ def test_public_map_sorts_points_so_their_order_tells_nothing() -> None:
     public = public_map(full, minimum=2)
     assert [p["x"] for p in public["points"]] == [-1.0, 0.0, 1.0]
     assert public_map(full, minimum=3)["groups"] == []
+
+
+def test_the_worker_process_computes_what_this_process_would(db: str) -> None:
+    env, _ = planted_event(db)
+    store = Store(env.db)
+    try:
+        room = Room.read(store, env.event.code)
+        assert room is not None
+        data = snapshot(room)
+    finally:
+        store.close()
+    there, here = opinion.offload(data), opinion.build(data)
+    volatile = {"computed_at", "seconds"}
+    for a, b in [(there.full, here.full), (there.public, here.public)]:
+        assert {k: v for k, v in json.loads(a).items() if k not in volatile} == {
+            k: v for k, v in json.loads(b).items() if k not in volatile
+        }
+    pid = opinion.processes().submit(os.getpid).result()
+    assert pid != os.getpid()
+    assert opinion.processes().submit(os.nice, 0).result() >= opinion.WORKER_NICENESS

@@ -28,7 +28,8 @@ SCREENSHOTS = (
 T = 15_000  # ms
 ROLES = ["Burgemeester", "Korpschef", "Procureur"]
 STATEMENTS = [
-    "Elke gemeente moet een vaste medewerker hebben voor de bestuurlijke aanpak van georganiseerde criminaliteit.",
+    "Elke gemeente moet een vaste medewerker hebben voor de bestuurlijke aanpak van "
+    "georganiseerde criminaliteit.",
     "De burgemeester moet vaker gebruikmaken van zijn bevoegdheid om panden te sluiten.",
     "Camera's met nummerplaatherkenning horen aan elke invalsweg van de gemeente.",
     "Overlast door jongeren op pleinen los je beter op met jeugdwerkers dan met samenscholingsverboden.",
@@ -52,7 +53,10 @@ def shoot(page: Page, name: str) -> None:
 
 
 def projector_fits(page: Page) -> None:
-    size = page.evaluate("[document.documentElement.scrollHeight, innerHeight, document.documentElement.scrollWidth, innerWidth]")
+    size = page.evaluate(
+        "[document.documentElement.scrollHeight, innerHeight,"
+        " document.documentElement.scrollWidth, innerWidth]"
+    )
     assert size[0] <= size[1] and size[2] <= size[3], size
 
 
@@ -121,4 +125,6 @@ def test_the_opinion_map_on_the_console_and_the_projector(
     goto(console, app.statement_ids[0])
     expect(screen).to_be_hidden(timeout=T)
     expect(projector.locator("[data-statement]")).to_have_text(STATEMENTS[0], timeout=T)
-    expect(console.locator(".controls [data-action=toggle-show-map]")).to_have_attribute("aria-pressed", "false")
+    expect(console.locator(".controls [data-action=toggle-show-map]")).to_have_attribute(
+        "aria-pressed", "false"
+    )

@@ -6,12 +6,17 @@
   ids, no group below the privacy minimum described by itself), and only while the
   moderator shows the map on the projector (404 otherwise).
 
-The map is computed in one worker thread per server, at most one computation per event at
-a time, started only when the event's counts or roles changed and the last computation is
-at least MIN_SECONDS old; the worker also encodes the JSON, so the event loop only copies
-the votes (a few milliseconds for 10,000 phones) and sends bytes. A request waits at most
-WAIT_SECONDS for a fresh map, then gets the last one (`"stale": true` in a header).
-`?since=<computed_at>` answers 204 when nothing newer exists.
+The map is computed in a worker process (one per server process, shared by its apps),
+never in the event loop's process: a thread would share the GIL, and NumPy, scikit-learn
+and the JSON encoder hold it for up to a few hundred milliseconds at 10,000 participants
+(bench/map_stall.py). One coordinating thread hands the votes over in small pickles (each
+a short hold of the GIL) and waits. At most one computation per event runs at a time, and
+a new one starts only when the event's counts or roles changed and the last one is at least
+MIN_SECONDS old; the worker also encodes the JSON, so the event loop only copies the votes
+(a few milliseconds for 10,000 phones) and sends bytes. A request waits at most
+WAIT_SECONDS for a fresh map, then gets the last one (`x-map-stale: 1`), or 503
+`{"status": "computing"}` when there is none yet. `?since=<computed_at>` answers 204 when
+nothing newer exists.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
+import os
+import pickle
 import time
 import weakref
 from collections.abc import Hashable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from starlette.requests import Request
@@ -38,6 +47,7 @@ from voting.web.pages import forbidden
 
 MIN_SECONDS = 3.0
 WAIT_SECONDS = 2.0
+WORKER_NICENESS = 10  # the map is background work: the event loop comes first
 log = logging.getLogger(__name__)
 
 
@@ -53,9 +63,38 @@ def encode(data: dict[str, Any]) -> bytes:
 
 
 def build(data: MapInput) -> Built:
-    """In the worker thread: the map, and both JSON bodies."""
+    """In the worker process: the map, and both JSON bodies."""
     full = compute(data)
     return Built(full["computed_at"], encode(full), encode(public_map(full, data.role_minimum)))
+
+
+def build_pickled(rest: bytes, parts: list[bytes]) -> Built:
+    """In the worker process: `build` of a MapInput handed over in pieces (see `offload`)."""
+    data: MapInput = pickle.loads(rest)
+    return build(replace(data, choices=tuple(pickle.loads(p) for p in parts)))
+
+
+def background() -> None:
+    """The worker process yields the CPU to the server: a lower priority, so a computation
+    never makes the event loop wait for a core, and any core (the server may be pinned)."""
+    os.nice(WORKER_NICENESS)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+
+
+@cache
+def processes() -> ProcessPoolExecutor:
+    """The worker process, started on first use ("spawn": this process has threads) and
+    shared by every app in this process; it ends with the process."""
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=background)
+
+
+def offload(data: MapInput) -> Built:
+    """In the coordinating thread: one statement's votes per pickle, so no single
+    pickle.dumps holds the GIL long; the worker process does the rest."""
+    parts = [pickle.dumps(c, pickle.HIGHEST_PROTOCOL) for c in data.choices]
+    rest = pickle.dumps(replace(data, choices=()), pickle.HIGHEST_PROTOCOL)
+    return processes().submit(build_pickled, rest, parts).result()
 
 
 @dataclass
@@ -68,7 +107,7 @@ class Entry:
 
 
 class Maps:
-    """The maps of this server's events: one worker thread, one entry per event."""
+    """The maps of this app's events: one coordinating thread, one entry per event."""
 
     def __init__(self, min_seconds: float = MIN_SECONDS, wait_seconds: float = WAIT_SECONDS) -> None:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="opinion-map")
@@ -94,7 +133,7 @@ class Maps:
     def start(self, entry: Entry, data: MapInput, now: float) -> None:
         entry.key, entry.started = data.key, now
         self.computations += 1
-        running = asyncio.get_running_loop().run_in_executor(self.pool, build, data)
+        running = asyncio.get_running_loop().run_in_executor(self.pool, offload, data)
         entry.running = running
         running.add_done_callback(lambda future: self.finished(entry, future))
 
@@ -111,7 +150,7 @@ class Maps:
 
 
 def maps(request: Request) -> Maps:
-    """This app's maps, made on first use (the worker thread ends with the app)."""
+    """This app's maps, made on first use (the coordinating thread ends with the app)."""
     state = request.app.state
     found = getattr(state, "opinion_maps", None)
     if found is None:
