@@ -73,3 +73,15 @@ def print_links(base: str, event: Event, with_qr: bool = False) -> None:
     click.echo(f"  Moderator:    {links['moderator_url']}")
     if with_qr:
         click.echo(qr.terminal(links["participant_url"]))
+
+
+def where(db: str) -> str:
+    """The database as a message may name it: a file's path, or a server without the password."""
+    from voting.health import server
+    from voting.store.dialect import is_postgres
+
+    return f"the database at {server(db)}" if is_postgres(db) else db
+
+
+def no_such_event(code: str, db: str) -> click.ClickException:
+    return click.ClickException(f"there is no event with code {code!r} in {where(db)}")

@@ -10,7 +10,7 @@ import click
 
 from voting import cards
 from voting import store as sql
-from voting.cli.base import db_option, event, links_options, open_store, print_links
+from voting.cli.base import db_option, event, links_options, no_such_event, open_store, print_links
 from voting.links import all_links
 from voting.models import DEFAULT_SCALE, SCALES, InputError, check_scale, clean_title
 from voting.pasting import parse_event_file, parse_roles
@@ -97,7 +97,7 @@ def tickets_command(
     try:
         found = store.event_by_code(code)
         if found is None:
-            raise click.ClickException(f"there is no event with code {code!r} in {db}")
+            raise no_such_event(code, db)
         try:
             check_count(count)
             ticket_role = check_role(found, role)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from voting.cli.base import db_option, event, open_store
+from voting.cli.base import db_option, event, no_such_event, open_store
 from voting.exports import FORMATS, write
 from voting.i18n import LANGUAGES
 from voting.live import Room
@@ -50,7 +50,7 @@ def export_command(code: str, fmt: str, language: str, output: Path | None, db: 
     try:
         found = store.event_by_code(code)
         if found is None:
-            raise click.ClickException(f"there is no event with code {code!r} in {db}")
+            raise no_such_event(code, db)
         room = Room.load(store, found)
         room.role_minimum = Settings.from_env().role_minimum
         content = write(fmt, store, room, language)

@@ -8,7 +8,7 @@ import click
 
 from voting import reporting
 from voting.analysis.event import event_map
-from voting.cli.base import db_option, event, open_store
+from voting.cli.base import db_option, event, no_such_event, open_store
 from voting.i18n import LANGUAGES
 from voting.live import Room
 from voting.reporting import pdf
@@ -41,7 +41,7 @@ def report_command(code: str, target: Path, language: str, both: bool, db: str) 
     try:
         found = store.event_by_code(code)
         if found is None:
-            raise click.ClickException(f"there is no event with code {code!r} in {db}")
+            raise no_such_event(code, db)
         room = Room.load(store, found)
         room.role_minimum = Settings.from_env().role_minimum
         page = pdf.html(
