@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -275,3 +276,22 @@ def test_the_worker_process_computes_what_this_process_would(db: str) -> None:
     pid = opinion.processes().submit(os.getpid).result()
     assert pid != os.getpid()
     assert opinion.processes().submit(os.nice, 0).result() >= opinion.WORKER_NICENESS
+
+
+def test_a_dead_worker_process_is_replaced(db: str) -> None:
+    env, _ = planted_event(db)
+    with console(env) as client:
+        first = get_map(client, env.event.code)
+        worker = opinion.processes().submit(os.getpid).result()
+        os.kill(worker, signal.SIGKILL)
+        maps: opinion.Maps = client.app.state.opinion_maps  # type: ignore[attr-defined]
+        maps.min_seconds = 0.0
+        with connect(client, env.event.code, "moderator") as ws:
+            live = Live(env, client, None, ws, None, statement_ids(env)[0])  # type: ignore[arg-type]
+            live.moderate({"type": "reset", "statement": statement_ids(env)[0]})
+        # The computation that finds the worker dead fails (logged); the next one gets a new worker.
+        deadline = time.monotonic() + 60
+        while get_map(client, env.event.code)["computed_at"] == first["computed_at"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert opinion.processes().submit(os.getpid).result() != worker

@@ -94,6 +94,14 @@ def test_the_opinion_map_on_the_console_and_the_projector(
     expect(view.locator("[data-map-svg] .dots circle")).to_have_count(30)
     assert_fits(console)
     shoot(console, "console-opinion-map.png")
+    # On a tablet the map view takes the place of the controls too, without page scrolling.
+    tablet = new_context(viewport={"width": 1024, "height": 768}, locale="nl-BE").new_page()
+    tablet.goto(app.moderator_url)
+    tablet.locator(".topbar [data-action=toggle-map-view]").click()
+    expect(tablet.locator("[data-map-view] .group-card")).to_have_count(3, timeout=T)
+    assert_fits(tablet)
+    tablet.screenshot(path=str(SCREENSHOTS / "console-opinion-map-tablet.png"), animations="disabled")
+    tablet.close()
     # By role (the console only): the legend names the roles.
     view.locator("[data-map-colour=role]").click()
     expect(view.locator("[data-map-legend]")).to_contain_text("Procureur")

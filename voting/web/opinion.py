@@ -31,6 +31,7 @@ import time
 import weakref
 from collections.abc import Hashable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -94,7 +95,11 @@ def offload(data: MapInput) -> Built:
     pickle.dumps holds the GIL long; the worker process does the rest."""
     parts = [pickle.dumps(c, pickle.HIGHEST_PROTOCOL) for c in data.choices]
     rest = pickle.dumps(replace(data, choices=()), pickle.HIGHEST_PROTOCOL)
-    return processes().submit(build_pickled, rest, parts).result()
+    try:
+        return processes().submit(build_pickled, rest, parts).result()
+    except BrokenProcessPool:  # the worker died (killed, out of memory): a new one next time
+        processes.cache_clear()
+        raise
 
 
 @dataclass
