@@ -118,7 +118,9 @@ def test_one_screen_without_scrolling(
         assert box["height"] <= viewport["height"] + 0.5
         page.locator(".list-close").click()
         expect(page.locator("#moderator .list")).to_be_hidden(timeout=T)
-    else:  # on a laptop it stands beside the controls
+    else:  # on a laptop it stands beside the controls, under a top bar of one line
+        bar = page.locator(".topbar").bounding_box()
+        assert bar is not None and bar["height"] < 64, f"the top bar wraps: {bar}"
         current = page.locator("#moderator .current").bounding_box()
         listing = page.locator("#moderator .list").bounding_box()
         assert current is not None and listing is not None
