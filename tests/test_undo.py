@@ -38,9 +38,11 @@ def rows(env: Env) -> Rows:
 
 
 def without_ballots(found: Rows) -> Rows:
-    """The rows without what an undo rightly changes: ballot numbers, events.version."""
+    """The rows without what an undo rightly changes: ballot numbers, events.version (and
+    reread_version)."""
     statements = [{**s, "ballot": None} for s in found["statements"]]
-    return {**found, "statements": statements, "events": [{**e, "version": None} for e in found["events"]]}
+    events = [{**e, "version": None, "reread_version": None} for e in found["events"]]
+    return {**found, "statements": statements, "events": events}
 
 
 def ballots(found: Rows) -> dict[int, int]:

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 
 from voting import store as sql
-from voting.models import Event
-from voting.store import Store
+from voting.models import Event, InputError
+from voting.store import Store, versions
 from voting.writer import Writer
 
 T = TypeVar("T")
@@ -258,3 +258,97 @@ def test_submit_while_stopping_raises_instead_of_hanging(db: str, event: Event) 
 
 def test_stop_without_start_is_harmless(db: str) -> None:
     asyncio.run(Writer(db).stop())
+
+
+def _open_voting(db: str, event: Event) -> int:
+    first = statement_ids(db, event)[0]
+    store = Store(db)
+    store.write(sql.update_state, event.id, {"statement_id": first, "voting_open": True})
+    store.close()
+    return first
+
+
+def _version(db: str, event: Event) -> tuple[int, int]:
+    (row,) = rows(db, "SELECT version, reread_version FROM events WHERE id = ?", event.id)
+    return int(row[0]), int(row[1])
+
+
+def test_a_batch_of_votes_raises_the_event_version_once(db: str, event: Event) -> None:
+    first = _open_voting(db, event)
+    before, reread = _version(db, event)
+    gate = Gate()
+
+    async def body(writer: Writer) -> list[int]:
+        held = await gate.hold(writer)
+        votes = [writer.submit(sql.cast_vote, event.id, first, f"p{i}", "agree") for i in range(50)]
+        outcomes = asyncio.gather(*votes)
+        await asyncio.sleep(0)
+        gate.release.set()
+        await held
+        return await outcomes
+
+    rounds, writer = run_with_writer(db, body)
+    assert rounds == [1] * 50 and writer.commits == 2
+    assert _version(db, event) == (before + 1, reread)  # once, and a vote: no whole reread
+    assert rows(db, "SELECT DISTINCT version FROM votes") == [(before + 1,)]
+    conn = sql.connect(db)
+    try:
+        assert len(sql.votes_since(conn, event.id, before)) == 50
+        assert sql.votes_since(conn, event.id, before + 1) == []
+    finally:
+        conn.close()
+
+
+def test_a_failing_write_in_a_batch_does_not_lose_the_others_version(db: str, event: Event) -> None:
+    first = _open_voting(db, event)
+    before, _ = _version(db, event)
+    gate = Gate()
+
+    def touch_then_fail(conn: sqlite3.Connection) -> None:
+        versions.touch_vote(conn, event.id)  # undone with its savepoint
+        raise ValueError("bad write")
+
+    async def body(writer: Writer) -> list[Any]:
+        held = await gate.hold(writer)
+        submits = [
+            writer.submit(touch_then_fail),
+            writer.submit(sql.cast_vote, event.id, first, "p1", "agree"),
+            writer.submit(sql.cast_vote, event.id, first + 1, "p2", "agree"),  # not on screen
+            writer.submit(sql.cast_vote, event.id, first, "p3", "disagree"),
+        ]
+        outcomes = asyncio.gather(*submits, return_exceptions=True)
+        await asyncio.sleep(0)
+        gate.release.set()
+        await held
+        return await outcomes
+
+    outcomes, writer = run_with_writer(db, body)
+    assert isinstance(outcomes[0], ValueError) and outcomes[1] == 1 and outcomes[3] == 1
+    assert isinstance(outcomes[2], InputError) and outcomes[2].code == "not_current"
+    assert writer.commits == 2
+    version, _ = _version(db, event)
+    assert version > before
+    conn = sql.connect(db)
+    try:  # another process that saw `before` reads both votes
+        assert sorted((r[1], r[3]) for r in sql.votes_since(conn, event.id, before)) == [
+            ("p1", "agree"),
+            ("p3", "disagree"),
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_refused_vote_says_why(db: str, event: Event) -> None:
+    first = _open_voting(db, event)
+
+    async def body(writer: Writer) -> list[Any]:
+        return await asyncio.gather(
+            writer.submit(sql.cast_vote, event.id, first, "p1", "maybe"),
+            writer.submit(sql.cast_vote, event.id, True, "p2", "agree"),
+            writer.submit(sql.cast_vote, event.id, first, "p3", "agree"),
+            return_exceptions=True,
+        )
+
+    outcomes, _ = run_with_writer(db, body)
+    assert [getattr(o, "code", o) for o in outcomes] == ["invalid_option", "not_current", 1]
+    assert rows(db, "SELECT participant_id FROM votes") == [("p3",)]

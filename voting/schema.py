@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS events (
     place TEXT,  -- where the event is held, for the report
     organiser TEXT,  -- who organises it, for the report
     show_map INTEGER NOT NULL DEFAULT 0,  -- the projector shows the opinion map
-    version INTEGER NOT NULL DEFAULT 0  -- raised by every write that changes the event
+    version INTEGER NOT NULL DEFAULT 0,  -- raised by every write that changes the event
+    reread_version INTEGER NOT NULL DEFAULT 0  -- the version of its last change that is not a vote
 );
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
@@ -78,8 +79,11 @@ CREATE TABLE IF NOT EXISTS votes (
     round INTEGER NOT NULL DEFAULT 1,
     option TEXT NOT NULL,
     cast_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,  -- the event's version in the transaction that stored it
     PRIMARY KEY (statement_id, participant_id, round)
 ) WITHOUT ROWID;
+-- Another process reads only the votes above the version it last saw.
+CREATE INDEX IF NOT EXISTS votes_by_version ON votes(statement_id, version);
 """
 _COMMENTS = """
 CREATE TABLE IF NOT EXISTS comments (
@@ -197,6 +201,9 @@ ALTER TABLE events ADD COLUMN place TEXT;
 ALTER TABLE events ADD COLUMN organiser TEXT;
 ALTER TABLE events ADD COLUMN show_map INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN reread_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE votes ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS votes_by_version ON votes(statement_id, version);
 CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 """,
 }

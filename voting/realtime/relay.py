@@ -20,12 +20,16 @@ doorbell, then reconnected here) gets its welcome again, with them.
 The relay also starts the presence exchange (voting/realtime/presence.py): the phones
 connected on the other processes count in every screen's `connected`.
 
-The cost: a refresh rereads the whole event (statements, every vote, comments, roles,
-tickets, undo) on the relay's own connection, in a worker thread so the event loop keeps
-serving; then compares it with the room in memory on the loop (dict comparisons of every
-vote: milliseconds for 10,000 votes). With votes arriving on another process, that is one
-full read per event per tick (0.1 s). Reading only what changed (a change log read by
-position) is the next step when events grow past a hall.
+What a refresh reads depends on what changed since the version this process last read
+of the event (`events.version`, voting/store/versions.py): when only votes were stored
+meanwhile (`events.reread_version` not above it), just those votes (`votes.version` above
+it: one indexed query, applied by `take_votes`); otherwise, the first time, and for every
+event after a lost bus (`RESYNC`), the whole event (statements, every vote, comments,
+roles, tickets, undo), compared with the room in memory (`Room.adopt`). Versions of one
+event are committed in the order they were drawn (under SQLite's single writer, under the
+event's row lock on PostgreSQL), so the votes above version V read after V was read
+include every vote this process has not seen. Reads run on the relay's own connection in
+a worker thread so the event loop keeps serving.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import contextlib
 import logging
 import threading
 import time
+from typing import Any
 
 from voting.live import PARTICIPANT, Room
 from voting.realtime.bus import RESYNC, Bus, BusError
@@ -43,7 +48,7 @@ from voting.realtime.doorbell import CHANNEL, Doorbell, parse_doorbell
 from voting.realtime.presence import Presence
 from voting.realtime.watch import Watch
 from voting.services import Voting
-from voting.store import Store
+from voting.store import Store, votes_since
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,9 @@ class Relay:
         self.welcomes_resent = 0
         self.ready = asyncio.Event()  # subscribed: doorbells from now on are heard
         self._began: dict[str, float] = {}  # when the last reread of an event began
+        self._seen: dict[str, tuple[Room, int]] = {}  # the room and the version it holds
+        self._whole: set[str] = set()  # events to reread whole (after a lost bus)
+        self.partial = 0  # refreshes that read only the new votes
         self.watch = Watch(lambda code: self.doorbell.rung[code], self._began.get)
         self.presence: Presence | None = None
         self._pending: set[str] = set()
@@ -101,9 +109,17 @@ class Relay:
         with self._reading:
             self.store.close()
 
-    def _read(self, code: str) -> Room | None:
+    def _read(self, code: str, seen: int | None) -> tuple[Room | list[Any] | None, int]:
+        """The whole event (None: deleted), or only the votes above version `seen` when
+        nothing else changed since; with the event's version read before."""
         with self._reading:
-            return Room.read(self.store, code)
+            change = self.store.event_change(code)
+            if change is None:
+                return None, 0
+            event_id, version, reread = change
+            if seen is None or reread > seen:
+                return Room.read(self.store, code), version
+            return votes_since(self.store.conn, event_id, seen), version
 
     def _versions(self, codes: list[str]) -> dict[str, int]:
         with self._reading:
@@ -115,6 +131,7 @@ class Relay:
         if message == RESYNC:
             self.resyncs += 1
             self._pending.update(rooms)
+            self._whole.update(rooms)
         else:
             code, sender = parse_doorbell(message)
             if sender == self.doorbell.sender or code not in rooms:
@@ -123,27 +140,44 @@ class Relay:
         self._wake.set()
 
     async def refresh(self, code: str) -> None:
-        """Reread one event and show what changed on this process's screens."""
+        """Reread one event (or its new votes) and show what changed on this process's screens."""
         room = self.voting.rooms.get(code)
         if room is None:
             return
-        fresh: Room | None = None
+        seen = self._seen.get(code)
+        since = None if code in self._whole or seen is None or seen[0] is not room else seen[1]
+        self._whole.discard(code)
+        fresh: Room | list[Any] | None = None
+        version = 0
         for _ in range(5):
             before = self.doorbell.rung[code]
             self._began[code] = time.monotonic()
-            fresh = await asyncio.to_thread(self._read, code)
+            fresh, version = await asyncio.to_thread(self._read, code, since)
             if self.voting.rooms.get(code) is not room:
                 return  # deleted (or reloaded) here meanwhile
             if self.doorbell.rung[code] == before:
                 break  # no local change committed during the read: the snapshot is not older
+        if isinstance(fresh, list):
+            voters = take_votes(room, fresh)
+            if voters is not None:
+                self.refreshes += 1
+                self.partial += 1
+                self._seen[code] = (room, version)
+                self._show_votes(room, voters)
+                return
+            fresh, version = await asyncio.to_thread(self._read, code, None)  # a vote we cannot place
+            if self.voting.rooms.get(code) is not room:
+                return
         hub = self.voting.hub
         self.refreshes += 1
-        if fresh is None:
+        if not isinstance(fresh, Room):
             self.voting.rooms.pop(code, None)
             self.doorbell.forget(code)
             self._began.pop(code, None)
+            self._seen.pop(code, None)
             hub.close_screens(room)
             return
+        self._seen[code] = (room, version)
         now = time.time()
         offered = {u.id for u in room.undo if u.expires_at > now}
         voters = changed_voters(room, fresh)
@@ -162,6 +196,14 @@ class Relay:
             hub.send_welcomes(room, PARTICIPANT)
         elif voters:  # e.g. cast through a process that died before its doorbell
             self.welcomes_resent += hub.send_welcomes_to(room, voters)
+
+    def _show_votes(self, room: Room, voters: set[str]) -> None:
+        if not voters:
+            return
+        hub = self.voting.hub
+        hub.show_tally(room)
+        hub.flush(room)
+        self.welcomes_resent += hub.send_welcomes_to(room, voters)
 
     async def _listen(self) -> None:
         while True:
@@ -194,6 +236,7 @@ class Relay:
             for code in list(self._began):
                 if code not in self.voting.rooms:
                     del self._began[code]
+                    self._seen.pop(code, None)
             if reread:
                 self._pending.update(reread)
                 self._wake.set()
@@ -222,4 +265,22 @@ def changed_voters(room: Room, fresh: Room) -> set[str]:
             if choices != tally.choices:
                 voters.update(p for p, option in tally.choices.items() if choices.get(p) != option)
                 voters.update(choices.keys() - tally.choices.keys())
+    return voters
+
+
+def take_votes(room: Room, rows: list[Any]) -> set[str] | None:
+    """Fold votes read from the store (statement_id, participant_id, round, option) into
+    the room's tallies: the participants whose vote changed, or None (nothing changed) when
+    a vote is on a statement or round the room does not hold (then reread it whole)."""
+    placed = []
+    for statement_id, participant, round_, option in rows:
+        tally = (room.tallies if round_ == 1 else room.second).get(statement_id)
+        if tally is None:
+            return None
+        placed.append((tally, participant, option))
+    voters: set[str] = set()
+    for tally, participant, option in placed:
+        if tally.choices.get(participant) != option:
+            tally.set(participant, option)
+            voters.add(participant)
     return voters

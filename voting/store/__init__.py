@@ -11,16 +11,14 @@ from voting.store.comments import insert_comment, post_comment, set_comment_stat
 from voting.store.core import Store, now
 from voting.store.dialect import connect
 from voting.store.tickets import insert_tickets, redeem_ticket, set_tickets_required
+from voting.store.votes import cast_vote, check_ticket, insert_vote, votes_since
 from voting.store.writes import (
-    cast_vote,
-    check_ticket,
     delete_event,
     delete_statement,
     delete_votes,
     insert_event,
     insert_participant,
     insert_statements,
-    insert_vote,
     move_to,
     moved_to,
     put_setting,
@@ -44,5 +42,5 @@ __all__ = [
     "insert_participant", "insert_statements", "insert_vote", "put_setting",
     "reorder_statements", "reset_votes", "save_state", "set_comment_status",
     "set_report_token", "set_role", "set_roles", "set_round", "set_support",
-    "update_statement",
+    "update_statement", "votes_since",
 ]  # fmt: skip

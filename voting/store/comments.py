@@ -10,7 +10,7 @@ from voting.store import undo as undo_sql
 from voting.store.core import now
 from voting.store.dialect import Connection
 from voting.store.versions import touch, touch_comment, touch_statement
-from voting.store.writes import check_ticket
+from voting.store.votes import check_ticket
 
 
 def insert_comment(

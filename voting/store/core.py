@@ -154,6 +154,14 @@ class Store:
             versions.update({code: int(version) for code, version in rows})
         return versions
 
+    def event_change(self, code: str) -> tuple[int, int, int] | None:
+        """The event's id, version, and the version of its last change that was not a vote
+        (voting/store/versions.py); None once the event is deleted."""
+        row = self.conn.execute(
+            "SELECT id, version, reread_version FROM events WHERE code = ?", (code,)
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 
 from voting.models import (
-    SCALES,
     Event,
     InputError,
     LiveState,
@@ -256,67 +255,6 @@ def insert_participant(conn: Connection, event_id: int, participant: str) -> Non
     )
     if cursor.rowcount == 1:  # a phone that joined before changes nothing
         touch(conn, event_id)
-
-
-def insert_vote(
-    conn: Connection, statement_id: int, participant: str, option: str, round: int = 1
-) -> None:
-    touch_statement(conn, statement_id)
-    _upsert_vote(conn, statement_id, participant, option, round)
-
-
-def _upsert_vote(
-    conn: Connection, statement_id: int, participant: str, option: str, round: int
-) -> None:
-    conn.execute(
-        "INSERT INTO votes (statement_id, participant_id, round, option, cast_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(statement_id, participant_id, round)"
-        " DO UPDATE SET option = excluded.option, cast_at = excluded.cast_at",
-        (statement_id, participant, round, option, now()),
-    )
-
-
-def cast_vote(
-    conn: Connection, event_id: int, statement_id: object, participant: str, option: object
-) -> int:
-    """Store a participant's vote if the committed state takes it: the statement is the
-    event's current one, voting is open, the option is one of its scale's, and the
-    participant holds a ticket when the event needs one. Returns the round it counts in."""
-    # One read of the event per vote; the tickets table only when the event needs tickets.
-    touch(conn, event_id)
-    row = conn.execute(
-        "SELECT e.tickets_required, e.current_statement_id, e.voting_open, s.scale, s.round"
-        " FROM events e LEFT JOIN statements s ON s.id = e.current_statement_id WHERE e.id = ?",
-        (event_id,),
-    ).fetchone()
-    if row is not None and row["tickets_required"]:
-        check_ticket(conn, event_id, participant)
-    if row is None or row["scale"] is None or not is_id(statement_id) or (
-        row["current_statement_id"] != statement_id
-    ):
-        raise InputError("not_current", "This statement is not the one being voted on.")
-    if not row["voting_open"]:
-        raise InputError("voting_closed", "Voting on this statement is closed.")
-    if not isinstance(option, str) or not SCALES[row["scale"]].accepts(option):
-        raise InputError(
-            "invalid_option", "{option!r} is not an option of this statement.", option=option
-        )
-    round_ = int(row["round"])
-    _upsert_vote(conn, row["current_statement_id"], participant, option, round_)
-    return round_
-
-
-def check_ticket(conn: Connection, event_id: int, participant: str) -> None:
-    """Refuse a participant without a redeemed ticket while the event requires tickets."""
-    row = conn.execute(
-        "SELECT tickets_required <> 0 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.event_id = e.id"
-        " AND t.participant_id = ?) FROM events e WHERE e.id = ?",
-        (participant, event_id),
-    ).fetchone()
-    if row is not None and row[0]:
-        raise InputError(
-            "ticket_required", "This event needs an attendance ticket: enter the code on your ticket."
-        )
 
 
 def delete_votes(conn: Connection, statement_id: int, round: int | None = None) -> None:
