@@ -52,6 +52,9 @@ class Room:
         self.tickets: dict[str, str | None] = {}  # ticket holders → the ticket's role
         self.tickets_printed = 0
         self.undo: list[Undoable] = []  # resets and deletions that can be undone, newest first
+        # Imported statements moderated out (never shown, never change): for the opinion map
+        # only, as (statement id, scale, participant → option).
+        self.excluded_votes: tuple[tuple[int, str, dict[str, str]], ...] = ()
 
     @classmethod
     def load(cls, store: Store, event: Event) -> Room:
@@ -71,6 +74,7 @@ class Room:
         status = store.ticket_status(event.id)
         room.tickets_printed = 0 if status is None else status[1]
         room.undo = undo_sql.offered(store.conn, event.id, time.time())
+        room.excluded_votes = excluded_votes(store.excluded_votes(event.id))
         return room
 
     @classmethod
@@ -387,3 +391,14 @@ class Room:
             "polarisation": summary["polarisation"],
             "gap": None if gap is None else gap["mean_gap"],
         }
+
+
+def excluded_votes(rows: list[Any]) -> tuple[tuple[int, str, dict[str, str]], ...]:
+    """`Store.excluded_votes` rows as the Room keeps them."""
+    statements: dict[int, tuple[int, str, dict[str, str]]] = {}
+    for row in rows:
+        sid = row["statement_id"]
+        _, _, choices = statements.setdefault(sid, (sid, row["scale"], {}))
+        if row["participant_id"] is not None:
+            choices[row["participant_id"]] = row["option"]
+    return tuple(statements.values())

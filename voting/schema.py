@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS statements (
     translations TEXT NOT NULL DEFAULT '{}',  -- JSON: language → the statement's text
     ballot INTEGER NOT NULL DEFAULT 0,  -- +1 whenever its votes are reset: phones start afresh
     edited_after_votes INTEGER NOT NULL DEFAULT 0,  -- its text changed while it had votes
-    stale_translations TEXT NOT NULL DEFAULT '[]'  -- JSON: languages older than the text
+    stale_translations TEXT NOT NULL DEFAULT '[]',  -- JSON: languages older than the text
+    excluded INTEGER NOT NULL DEFAULT 0  -- imported, moderated out: for the opinion map only
 );
 CREATE INDEX IF NOT EXISTS statements_by_event ON statements(event_id, position);
 CREATE TABLE IF NOT EXISTS participants (
@@ -204,6 +205,7 @@ ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN reread_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE votes ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS votes_by_version ON votes(statement_id, version);
+ALTER TABLE statements ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 """,
 }

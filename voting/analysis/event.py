@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from voting.analysis.matrix import Vote, vote_value
-from voting.analysis.opinion_map import opinion_map
+from voting.analysis.opinion_map import OpinionMap, opinion_map
 
 if TYPE_CHECKING:
     from voting.live import Room
@@ -35,6 +35,7 @@ class MapInput:
     role_order: tuple[str, ...]
     role_minimum: int
     key: Hashable  # changes whenever the counts or the roles change
+    excluded: tuple[tuple[int, str, dict[str, str]], ...] = ()  # as choices: moderated out, never shown
 
 
 def fingerprint(room: Room) -> Hashable:
@@ -70,13 +71,14 @@ def snapshot(room: Room, key: Hashable = None) -> MapInput:
         role_order=tuple(room.event.roles),
         role_minimum=room.role_minimum,
         key=fingerprint(room) if key is None else key,
+        excluded=room.excluded_votes,  # imported: never changes
     )
 
 
 def _votes(data: MapInput) -> list[Vote]:
     values: dict[tuple[str, str], int] = {}
     votes: list[Vote] = []
-    for sid, scale, latest in data.choices:
+    for sid, scale, latest in data.choices + data.excluded:
         for pid, option in latest.items():
             value = values.get((scale, option))
             if value is None:
@@ -85,13 +87,22 @@ def _votes(data: MapInput) -> list[Vote]:
     return votes
 
 
+def analyse(data: MapInput) -> OpinionMap:
+    """The opinion map of a snapshot; excluded statements in the PCA as Pol.is's mod-out."""
+    excluded = [sid for sid, _, _ in data.excluded]
+    return opinion_map(
+        _votes(data), [s["id"] for s in data.statements] + excluded, data.roles,
+        excluded=excluded, role_order=data.role_order,
+    )  # fmt: skip
+
+
 def compute(data: MapInput) -> dict[str, Any]:
     """The full map of a snapshot as plain JSON data (for the moderator, the report and the
     organiser's export: participant ids and roles included)."""
     started = time.perf_counter()
-    result = opinion_map(
-        _votes(data), [s["id"] for s in data.statements], data.roles, role_order=data.role_order
-    ).payload()
+    result = analyse(data).payload()
+    hidden = {sid for sid, _, _ in data.excluded}  # in the PCA, never shown
+    result["statements"] = [s for s in result["statements"] if s["statement"] not in hidden]
     voted = {sid for sid, _, latest in data.choices if latest}
     result["statements_voted"] = len(voted)
     result["texts"] = {str(s["id"]): {k: s[k] for k in ("position", "text", "translations")}

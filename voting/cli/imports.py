@@ -3,8 +3,9 @@
 Each approved Pol.is comment becomes a statement on the 3-point scale (Pol.is's agree,
 disagree and pass become agree, disagree and pass), in the order of its id; each voter a
 participant whose id is their Pol.is id; their latest vote counts. Comments moderated out
-and meta comments are left out with their votes (the event has no way to keep a
-statement that is never shown), and said so.
+and meta comments are kept with their votes as excluded statements: never shown, counted
+or exported, but in the opinion map as Pol.is counts them (a column of zeros in the PCA,
+and their votes count towards who enters the analysis), and said so.
 """
 
 from __future__ import annotations
@@ -57,14 +58,19 @@ def statement_text(text: str) -> str:
 
 
 def write_event(conn: Any, title: str, conversation: PolisConversation) -> tuple[Any, int, int]:
-    """The event, its statements, participants and votes, in the caller's transaction."""
-    left_out = set(conversation.excluded)
-    kept = [s for s in conversation.statements if s.id not in left_out]
-    created = sql.insert_event(conn, title, [statement_text(s.text) for s in kept], SCALE)
-    ids = {s.id: sid for s, sid in zip(kept, import_sql.statement_ids(conn, created.id), strict=True)}
+    """The event, its statements (the excluded ones marked), participants and votes, in the
+    caller's transaction; returns the event and how many statements are shown and votes cast
+    on them."""
+    created = sql.insert_event(conn, title, [statement_text(s.text) for s in conversation.statements], SCALE)
+    created_ids = import_sql.statement_ids(conn, created.id)
+    ids = {s.id: sid for s, sid in zip(conversation.statements, created_ids, strict=True)}
+    excluded = {ids[tid] for tid in conversation.excluded if tid in ids}
+    import_sql.exclude_statements(conn, created.id, excluded)
     votes = [(ids[sid], pid, 1, OPTIONS[value]) for pid, sid, value in conversation.votes if sid in ids]
     import_sql.insert_participants(conn, created.id, sorted({pid for _, pid, _, _ in votes}))
-    return created, len(kept), import_sql.insert_votes(conn, votes)
+    import_sql.insert_votes(conn, votes)
+    shown = sum(1 for sid, *_ in votes if sid not in excluded)
+    return created, len(ids) - len(excluded), shown
 
 
 @event.command("import")
@@ -91,13 +97,13 @@ def import_command(path: Path, title: str | None, public_url: str, as_json: bool
     finally:
         store.close()
     base = public_url.rstrip("/")
-    left_out = len(conversation.excluded)
+    excluded = len(conversation.excluded)
     if as_json:
-        summary = {"statements": statements, "votes": votes, "left_out": left_out}
+        summary = {"statements": statements, "votes": votes, "excluded": excluded}
         click.echo(json.dumps({**all_links(base, created), **summary}))
         return
     print_links(base, created)
     click.echo(
         f"  Imported {statements} statements and {votes} votes;"
-        f" {left_out} moderated-out or meta comments left out."
+        f" {excluded} moderated-out or meta comments kept for the opinion map only (never shown)."
     )

@@ -65,15 +65,25 @@ class Store:
 
     def statements(self, event_id: int) -> list[Statement]:
         rows = self.conn.execute(
-            "SELECT * FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,)
+            "SELECT * FROM statements WHERE event_id = ? AND excluded = 0 ORDER BY position, id", (event_id,)
         )
         return [_statement(r) for r in rows]
 
     def votes(self, event_id: int) -> list[Any]:
         return self.conn.execute(
             "SELECT v.statement_id, v.participant_id, v.round, v.option, v.cast_at FROM votes v"
-            " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ?"
+            " JOIN statements s ON s.id = v.statement_id WHERE s.event_id = ? AND s.excluded = 0"
             " ORDER BY v.cast_at, v.statement_id",
+            (event_id,),
+        ).fetchall()
+
+    def excluded_votes(self, event_id: int) -> list[Any]:
+        """The votes on the event's excluded statements (imported, moderated out: for the
+        opinion map only), with each statement's scale; statements without votes too."""
+        return self.conn.execute(
+            "SELECT s.id AS statement_id, s.scale, v.participant_id, v.option FROM statements s"
+            " LEFT JOIN votes v ON v.statement_id = s.id WHERE s.event_id = ? AND s.excluded = 1"
+            " ORDER BY s.id, v.cast_at",
             (event_id,),
         ).fetchall()
 

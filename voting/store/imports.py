@@ -36,3 +36,16 @@ def statement_ids(conn: Any, event_id: int) -> list[int]:
     """The event's statement ids in order."""
     rows = conn.execute("SELECT id FROM statements WHERE event_id = ? ORDER BY position, id", (event_id,))
     return [int(row[0]) for row in rows]
+
+
+def exclude_statements(conn: Any, event_id: int, excluded: Iterable[int]) -> None:
+    """Mark a new event's `excluded` statements (Pol.is's moderated-out comments: kept for the
+    opinion map only) and number the others 0, 1, … anew; the excluded ones get negative
+    positions, in order, out of the way of statements added later."""
+    gone = set(excluded)
+    ids = statement_ids(conn, event_id)
+    shown = [sid for sid in ids if sid not in gone]
+    hidden = [sid for sid in ids if sid in gone]
+    rows = [(0, p, sid) for p, sid in enumerate(shown)]
+    rows += [(1, p - len(hidden), sid) for p, sid in enumerate(hidden)]
+    conn.executemany("UPDATE statements SET excluded = ?, position = ? WHERE id = ?", rows)

@@ -143,7 +143,8 @@ def restore(conn: Connection, event_id: int, undo_id: str, now: float) -> tuple[
         _insert(conn, "statements", [{**statement, "ballot": statement["ballot"] + 1}])
         ordered = [
             sid for (sid,) in conn.execute(
-                "SELECT id FROM statements WHERE event_id = ? AND id != ? ORDER BY position, id",
+                "SELECT id FROM statements WHERE event_id = ? AND id != ? AND excluded = 0"
+                " ORDER BY position, id",
                 (event_id, statement["id"]),
             )
         ]  # fmt: skip

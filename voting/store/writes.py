@@ -200,7 +200,8 @@ def move_to(conn: Connection, event_id: int, statement_id: object) -> LiveState 
         row = None
         if is_id(statement_id):
             row = conn.execute(
-                "SELECT 1 FROM statements WHERE id = ? AND event_id = ?", (statement_id, event_id)
+                "SELECT 1 FROM statements WHERE id = ? AND event_id = ? AND excluded = 0",
+                (statement_id, event_id),
             ).fetchone()
         if row is None:
             raise InputError(
