@@ -297,3 +297,27 @@ def test_the_opinion_groups_are_shown_as_the_room_may_see_them(eenv: Env) -> Non
     }  # fmt: skip
     assert section(full, 2, translator("en"), "en") is not None
     assert section(full, 3, translator("en"), "en") is None  # one group left: nothing to compare
+
+
+def test_the_facts_and_the_export_count_who_joined_in_which_language(eenv: Env) -> None:
+    """Issue 13's "per language": the page language a phone joined in (the switcher's ?lang=,
+    else the browser's), counted in the report's facts and the JSON export."""
+    with moderator(eenv) as client:
+        saved = dict(client.cookies)
+        for query, headers in [("?lang=fr", {}), ("?lang=fr", ENGLISH), ("", {"accept-language": "fr-BE"}),
+                               ("?lang=nl", {}), ("", {"accept-language": "nl"}), ("", ENGLISH)]:  # fmt: skip
+            client.cookies.clear()
+            assert client.get(f"/j/{eenv.event.code}{query}", headers=headers).status_code == 200
+            again = client.get(f"/j/{eenv.event.code}?lang=en")  # a reload in another language
+            assert again.status_code == 200
+        client.cookies.clear()
+        client.cookies.update(saved)
+        html = client.get(f"/m/{eenv.event.code}/report", headers=ENGLISH).text
+        exported = client.get(f"/m/{eenv.event.code}/export.json").json()
+        french = client.get(f"/m/{eenv.event.code}/report?lang=fr").text
+    assert "<dt>Language</dt>" in html
+    assert "Français 3 · Nederlands 2 · English 1" in text_of(html)
+    assert "<dt>Langue</dt>" in french
+    assert exported["event"]["languages"] == {"fr": 3, "nl": 2, "en": 1}
+    assert list(exported["event"]["languages"]) == ["fr", "nl", "en"]  # most first
+    assert export_of(eenv)["event"]["languages"] == {"fr": 3, "nl": 2, "en": 1}

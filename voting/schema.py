@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS participants (
     id TEXT NOT NULL,
     joined_at TEXT NOT NULL,
     role TEXT,  -- NULL: not chosen yet; '': skipped
+    language TEXT,  -- the page's language when they joined; NULL: not known
     PRIMARY KEY (event_id, id)
 ) WITHOUT ROWID;
 -- One current vote per participant per statement and round: the primary key enforces it
@@ -206,6 +207,7 @@ ALTER TABLE events ADD COLUMN reread_version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE votes ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS votes_by_version ON votes(statement_id, version);
 ALTER TABLE statements ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE participants ADD COLUMN language TEXT;
 CREATE INDEX IF NOT EXISTS comments_by_participant ON comments(participant_id, created_at);
 """,
 }

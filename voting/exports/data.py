@@ -175,6 +175,7 @@ def results(store: Store, room: Room, scope: str = ORGANISER, with_map: bool = T
             "roles": room.event.roles,
             "role_minimum": room.role_minimum,
             "turnout": turnout(room) if organiser else None,
+            "languages": store.languages(room.event.id),
         },
         "statements": [
             statement_data(room, s, None if votes is None else votes[s.id], scope) for s in room.statements

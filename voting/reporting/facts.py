@@ -1,5 +1,5 @@
 """The event's facts: title, date, first and last vote, place and organiser (editable by
-the moderator), who joined and who voted, per role."""
+the moderator), who joined and who voted, per role, and in which language they joined."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from voting.i18n import Translator, mark
+from voting.i18n import LANGUAGE_NAMES, Translator, mark
 from voting.live import Room
 from voting.models import InputError, plain_text
 from voting.results import turnout
@@ -67,6 +67,7 @@ def build(store: Store, room: Room, language: str) -> dict[str, Any]:
         "last_vote": format_time(last, "HH:mm", locale=language) if last else None,
         "place": room.event.place,
         "organiser": room.event.organiser,
+        "languages": [(LANGUAGE_NAMES.get(c, c), n) for c, n in store.languages(room.event.id).items()],
     }
 
 

@@ -10,10 +10,11 @@ from voting.services.base import Base
 
 class Participants(Base):
 
-    async def join(self, room: Room, participant: str) -> None:
+    async def join(self, room: Room, participant: str, language: str | None = None) -> None:
+        """A phone joins (`language`: its page's, for the turnout per language)."""
         if participant in room.role_of:  # joined before: a reload writes nothing
             return
-        await self.writer.submit(sql.insert_participant, room.event.id, participant)
+        await self.writer.submit(sql.insert_participant, room.event.id, participant, language)
         if participant not in room.role_of:  # counted in the turnout (without a role) at once
             room.role_of[participant] = None
             room.joins.join()

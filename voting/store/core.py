@@ -172,6 +172,15 @@ class Store:
         ).fetchone()
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
+    def languages(self, event_id: int) -> dict[str, int]:
+        """How many participants joined in each page language (most first; unknown left out)."""
+        rows = self.conn.execute(
+            "SELECT language, count(*) FROM participants WHERE event_id = ? AND language IS NOT NULL"
+            " GROUP BY language ORDER BY count(*) DESC, language",
+            (event_id,),
+        )
+        return {str(lang): int(n) for lang, n in rows}
+
     def participant_count(self, event_id: int) -> int:
         row = self.conn.execute(
             "SELECT count(*) FROM participants WHERE event_id = ?", (event_id,)

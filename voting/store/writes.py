@@ -249,10 +249,13 @@ def _column_value(value: object) -> object:
     return int(value) if isinstance(value, bool) else value
 
 
-def insert_participant(conn: Connection, event_id: int, participant: str) -> None:
+def insert_participant(
+    conn: Connection, event_id: int, participant: str, language: str | None = None
+) -> None:
     cursor = conn.execute(
-        "INSERT INTO participants (event_id, id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        (event_id, participant, now()),
+        "INSERT INTO participants (event_id, id, joined_at, language) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (event_id, participant, now(), language),
     )
     if cursor.rowcount == 1:  # a phone that joined before changes nothing
         touch(conn, event_id)

@@ -56,7 +56,7 @@ async def participant(request: Request) -> Response:
     pid = participant_id(request.session)
     tickets.sync(voting(request), room)
     if not room.event.tickets or pid in room.tickets:  # without a ticket, not in the turnout
-        await voting(request).join(room, pid)
+        await voting(request).join(room, pid, language(request))
     return participant_page(request, room, pid)
 
 

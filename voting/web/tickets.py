@@ -49,7 +49,7 @@ async def redeem_form(request: Request) -> Response:
         if headers:
             response.headers.update(headers)
         return response
-    await voting(request).join(room, pid)
+    await voting(request).join(room, pid, language(request))
     return RedirectResponse(f"/j/{room.code}", status_code=303)
 
 
