@@ -243,8 +243,10 @@ def test_the_tickets_role_is_the_participants_and_cannot_be_changed(room: Room) 
     assert room.client.post(f"/j/{room.code}/role", data={"role": "Burgemeester"}).status_code == 400
     store = Store(room.env.db)
     roles = store.roles_of(room.env.event.id)
+    languages = store.languages(room.env.event.id)
     store.close()
     assert list(roles.values()) == ["Politie"]
+    assert languages == {"nl": 1}  # the page's language when the ticket was redeemed
 
     # A ticket without a role: the phone picks one as usual.
     other = room.new_phone()

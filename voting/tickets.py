@@ -78,7 +78,9 @@ def check_role(event: Event, role: object) -> str | None:
     return role
 
 
-async def redeem(voting: Voting, room: Room, participant: str, text: object) -> str | None:
+async def redeem(
+    voting: Voting, room: Room, participant: str, text: object, language: str | None = None
+) -> str | None:
     """Bind an unused ticket to this participant and give them its role (returned).
     A phone that already holds a ticket keeps it: nothing is spent."""
     if participant in room.tickets:
@@ -86,7 +88,9 @@ async def redeem(voting: Voting, room: Room, participant: str, text: object) -> 
     code = normalize(text)
     if code is None:
         raise InputError("ticket_unknown", UNKNOWN)
-    outcome, role = await voting.writer.submit(sql.redeem_ticket, room.event.id, code, participant)
+    outcome, role = await voting.writer.submit(
+        sql.redeem_ticket, room.event.id, code, participant, language
+    )
     if outcome == "unknown":
         raise InputError("ticket_unknown", UNKNOWN)
     if outcome == "used":

@@ -36,7 +36,7 @@ def set_tickets_required(conn: Connection, event_id: int, required: bool) -> Non
 
 
 def redeem_ticket(
-    conn: Connection, event_id: int, code: str, participant: str
+    conn: Connection, event_id: int, code: str, participant: str, language: str | None = None
 ) -> tuple[str, str | None]:
     """Bind an unused ticket of the event to a participant, in one transaction, and give
     the participant the ticket's role. Returns (outcome, role): "redeemed"; "mine" (this
@@ -58,8 +58,7 @@ def redeem_ticket(
     conn.execute(
         "UPDATE tickets SET participant_id = ?, redeemed_at = ? WHERE code = ?", (participant, now(), code)
     )
+    insert_participant(conn, event_id, participant, language)  # `language`: the page's
     if row["role"] is not None:
         set_role(conn, event_id, participant, row["role"])
-    else:
-        insert_participant(conn, event_id, participant)
     return "redeemed", row["role"]

@@ -36,7 +36,7 @@ async def redeem_form(request: Request) -> Response:
                 "Too many wrong ticket codes from this network: wait {seconds} seconds and try again.",
                 seconds=wait,
             )
-        await tickets.redeem(voting(request), room, pid, typed)
+        await tickets.redeem(voting(request), room, pid, typed, language(request))
     except InputError as error:
         if error.code != "too_many_guesses":
             limits.allow(address)
