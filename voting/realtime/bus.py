@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import logging
 import re
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Final
@@ -191,3 +192,24 @@ def create_bus(url: str, limit: int = QUEUE_LIMIT) -> Bus:
 
         return PostgresBus(url, limit)
     raise ValueError(f"bus URL {url!r}: expected memory://, sqlite:///path or postgresql://…")
+
+
+async def listen_forever(
+    bus: Bus, channel: str, heard: Callable[[str], None], ready: asyncio.Event, who: str, retry: float = 1.0
+) -> None:
+    """Hand every message of `channel` to `heard` until the bus is disconnected (the app
+    stops). A failing bus is subscribed to again after `retry` seconds, and `heard` then
+    gets `RESYNC`: anything may have been missed meanwhile. `ready` is set once subscribed
+    (or once it failed: a caller waiting for it must not wait for a bus that is down)."""
+    while True:
+        try:
+            async with bus.subscribe(channel) as messages:
+                ready.set()
+                async for message in messages:
+                    heard(message)
+            return
+        except BusError as error:
+            logging.getLogger(__name__).warning("%s: the bus failed (%s); subscribing again", who, error)
+        ready.set()
+        await asyncio.sleep(retry)
+        heard(RESYNC)

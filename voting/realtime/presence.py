@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from voting.realtime.bus import RESYNC, Bus, BusError
+from voting.realtime.bus import RESYNC, Bus, listen_forever
 
 log = logging.getLogger(__name__)
 
@@ -131,18 +131,7 @@ class Presence:
                 self.changed(code)
 
     async def _listen(self) -> None:
-        while True:
-            try:
-                async with self.bus.subscribe(CHANNEL) as messages:
-                    self.ready.set()
-                    async for message in messages:
-                        self.heard(message)
-                return  # the bus was disconnected: the app is stopping
-            except BusError as error:
-                log.warning("presence: the bus failed (%s); subscribing again", error)
-            self.ready.set()
-            await asyncio.sleep(RETRY_SECONDS)
-            self.heard(RESYNC)
+        await listen_forever(self.bus, CHANNEL, self.heard, self.ready, "presence", RETRY_SECONDS)
 
     async def _publish_forever(self) -> None:
         last_beat = time.monotonic()

@@ -42,7 +42,7 @@ import time
 from typing import Any
 
 from voting.live import PARTICIPANT, Room
-from voting.realtime.bus import RESYNC, Bus, BusError
+from voting.realtime.bus import RESYNC, Bus, listen_forever
 from voting.realtime.bus_memory import MemoryBus
 from voting.realtime.doorbell import CHANNEL, Doorbell, parse_doorbell
 from voting.realtime.presence import Presence
@@ -206,18 +206,7 @@ class Relay:
         self.welcomes_resent += hub.send_welcomes_to(room, voters)
 
     async def _listen(self) -> None:
-        while True:
-            try:
-                async with self.bus.subscribe(CHANNEL) as messages:
-                    self.ready.set()
-                    async for message in messages:
-                        self.heard(message)
-                return  # the bus was disconnected: the app is stopping
-            except BusError as error:
-                log.warning("relay: the bus failed (%s); subscribing again", error)
-            self.ready.set()
-            await asyncio.sleep(RETRY_SECONDS)
-            self.heard(RESYNC)  # anything may have been missed meanwhile
+        await listen_forever(self.bus, CHANNEL, self.heard, self.ready, "relay", RETRY_SECONDS)
 
     async def _poll_forever(self) -> None:
         while True:
