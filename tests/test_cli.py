@@ -613,3 +613,17 @@ def test_python_dash_m_voting_help() -> None:
     assert "Usage:" in completed.stdout
     for command in ("serve", "event"):
         assert command in completed.stdout
+
+
+def test_the_command_starts_without_the_heavy_libraries() -> None:
+    """`voting --help` and every command's start stay fast: NumPy, scikit-learn, openpyxl and
+    WeasyPrint load only when a command needs them."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "sklearn", "openpyxl", "weasyprint")
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"import sys, voting.cli; print([m for m in {heavy!r} if m in sys.modules])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -9,7 +9,9 @@ import click
 from voting import qr
 from voting.health import StorageError, check_database
 from voting.links import all_links
+from voting.live import Room
 from voting.models import Event
+from voting.settings import Settings
 from voting.store import Store
 
 db_option = click.option(
@@ -85,3 +87,14 @@ def where(db: str) -> str:
 
 def no_such_event(code: str, db: str) -> click.ClickException:
     return click.ClickException(f"there is no event with code {code!r} in {where(db)}")
+
+
+def load_room(store: Store, code: str, db: str) -> Room:
+    """The event's room as the screens hold it, with the configured privacy minimum; an
+    unknown code stops the command with one sentence."""
+    found = store.event_by_code(code)
+    if found is None:
+        raise no_such_event(code, db)
+    room = Room.load(store, found)
+    room.role_minimum = Settings.from_env().role_minimum
+    return room

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import click
 
-from voting.cli.base import db_option, event, no_such_event, open_store
+from voting.cli.base import db_option, event, load_room, open_store
 from voting.exports import FORMATS, write
 from voting.i18n import LANGUAGES
-from voting.live import Room
-from voting.settings import Settings
 
 BINARY = ("xlsx", "zip", "polis")
 
@@ -48,11 +46,7 @@ def export_command(code: str, fmt: str, language: str, output: Path | None, db: 
     """Write an event's results (anonymous; the organiser's full export) to standard output."""
     store = open_store(db, write=False)
     try:
-        found = store.event_by_code(code)
-        if found is None:
-            raise no_such_event(code, db)
-        room = Room.load(store, found)
-        room.role_minimum = Settings.from_env().role_minimum
+        room = load_room(store, code, db)
         content = write(fmt, store, room, language)
     finally:
         store.close()

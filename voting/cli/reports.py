@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from voting import reporting
-from voting.analysis.event import event_map
-from voting.cli.base import db_option, event, no_such_event, open_store
+from voting.cli.base import db_option, event, load_room, open_store
 from voting.i18n import LANGUAGES
-from voting.live import Room
-from voting.reporting import pdf
-from voting.settings import Settings
 
 
 @event.command("report")
@@ -35,15 +30,15 @@ from voting.settings import Settings
 @db_option
 def report_command(code: str, target: Path, language: str, both: bool, db: str) -> None:
     """Write an event's report as a PDF (the room's privacy rules for small roles)."""
-    from voting.app import make_templates  # imported on use: the whole web app
+    # Imported on use: the web app, NumPy and scikit-learn would slow every `voting` command.
+    from voting import reporting
+    from voting.analysis.event import event_map
+    from voting.app import make_templates
+    from voting.reporting import pdf
 
     store = open_store(db, write=False)
     try:
-        found = store.event_by_code(code)
-        if found is None:
-            raise no_such_event(code, db)
-        room = Room.load(store, found)
-        room.role_minimum = Settings.from_env().role_minimum
+        room = load_room(store, code, db)
         page = pdf.html(
             make_templates().env,
             language,
