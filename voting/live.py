@@ -74,7 +74,7 @@ class Room:
         status = store.ticket_status(event.id)
         room.tickets_printed = 0 if status is None else status[1]
         room.undo = undo_sql.offered(store.conn, event.id, time.time())
-        room.excluded_votes = excluded_votes(store.excluded_votes(event.id))
+        room.excluded_votes = store.excluded_votes(event.id)
         return room
 
     @classmethod
@@ -392,13 +392,3 @@ class Room:
             "gap": None if gap is None else gap["mean_gap"],
         }
 
-
-def excluded_votes(rows: list[Any]) -> tuple[tuple[int, str, dict[str, str]], ...]:
-    """`Store.excluded_votes` rows as the Room keeps them."""
-    statements: dict[int, tuple[int, str, dict[str, str]]] = {}
-    for row in rows:
-        sid = row["statement_id"]
-        _, _, choices = statements.setdefault(sid, (sid, row["scale"], {}))
-        if row["participant_id"] is not None:
-            choices[row["participant_id"]] = row["option"]
-    return tuple(statements.values())

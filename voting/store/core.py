@@ -77,15 +77,22 @@ class Store:
             (event_id,),
         ).fetchall()
 
-    def excluded_votes(self, event_id: int) -> list[Any]:
-        """The votes on the event's excluded statements (imported, moderated out: for the
-        opinion map only), with each statement's scale; statements without votes too."""
-        return self.conn.execute(
+    def excluded_votes(self, event_id: int) -> tuple[tuple[int, str, dict[str, str]], ...]:
+        """The event's excluded statements (imported, moderated out: for the opinion map
+        only) as (statement id, scale, participant → option), statements without votes too."""
+        rows = self.conn.execute(
             "SELECT s.id AS statement_id, s.scale, v.participant_id, v.option FROM statements s"
             " LEFT JOIN votes v ON v.statement_id = s.id WHERE s.event_id = ? AND s.excluded = 1"
             " ORDER BY s.id, v.cast_at",
             (event_id,),
-        ).fetchall()
+        )
+        statements: dict[int, tuple[int, str, dict[str, str]]] = {}
+        for row in rows:
+            sid = row["statement_id"]
+            _, _, choices = statements.setdefault(sid, (sid, row["scale"], {}))
+            if row["participant_id"] is not None:
+                choices[row["participant_id"]] = row["option"]
+        return tuple(statements.values())
 
     def comments(self, event_id: int) -> list[Comment]:
         """Every comment of the event with its supporters, oldest first."""
