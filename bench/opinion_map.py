@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from voting.analysis import opinion_map
 from voting.analysis.matrix import Vote
+from voting.analysis.opinion_map import opinion_map
 
 STATEMENTS = 30
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from voting.analysis import OpinionMap, opinion_map, vote_value
-from voting.analysis.matrix import Vote, build_matrix, in_conversation
+from voting.analysis.matrix import Vote, build_matrix, in_conversation, vote_value
+from voting.analysis.opinion_map import OpinionMap, opinion_map
 from voting.analysis.pca import project
 from voting.analysis.repness import critical_z, group_stats, one_prop_test, two_prop_test
 from voting.analysis.roles import reading

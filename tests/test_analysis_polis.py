@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from voting.analysis import OpinionMap, opinion_map
 from voting.analysis.matrix import build_matrix
+from voting.analysis.opinion_map import OpinionMap, opinion_map
 from voting.analysis.polis import PolisConversation, export_files, read_polis, write_export
 
 with warnings.catch_warnings():  # red-dwarf's pydantic models warn on import

@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.test_analysis_polis import ALL, FIXTURES, Case, loader_reads, reddwarf_stats
-from voting.analysis import OpinionMap, vote_value
 from voting.analysis.event import analyse, compute, snapshot
+from voting.analysis.matrix import vote_value
+from voting.analysis.opinion_map import OpinionMap
 from voting.analysis.polis import PolisConversation, export_files, read_polis, write_export
 from voting.cli import main
 from voting.live import Room

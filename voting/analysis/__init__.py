@@ -1,7 +1,7 @@
 """The opinion map of an event (issue 12): votes → PCA → opinion groups → representative
-and consensus statements, after Pol.is. Pure functions, no I/O; see docs/metrics.md."""
+and consensus statements, after Pol.is. Pure functions, no I/O; see docs/metrics.md.
 
-from voting.analysis.matrix import vote_value
-from voting.analysis.opinion_map import OpinionMap, opinion_map
-
-__all__ = ["OpinionMap", "opinion_map", "vote_value"]
+Import from the modules (`voting.analysis.opinion_map`, `.matrix`, `.event`): this package
+imports nothing itself, so a server process that only snapshots votes (the map is computed
+in a worker process) never loads NumPy and scikit-learn (~130 MB per process).
+"""

@@ -15,10 +15,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from voting.analysis.matrix import Vote, vote_value
-from voting.analysis.opinion_map import OpinionMap, opinion_map
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # NumPy and scikit-learn load where the map is computed, not on import
+    from voting.analysis.matrix import Vote
+    from voting.analysis.opinion_map import OpinionMap
     from voting.live import Room
 
 PUBLIC_STATEMENTS = 3  # what each group believes, on the projector
@@ -76,6 +75,8 @@ def snapshot(room: Room, key: Hashable = None) -> MapInput:
 
 
 def _votes(data: MapInput) -> list[Vote]:
+    from voting.analysis.matrix import vote_value
+
     values: dict[tuple[str, str], int] = {}
     votes: list[Vote] = []
     for sid, scale, latest in data.choices + data.excluded:
@@ -89,6 +90,8 @@ def _votes(data: MapInput) -> list[Vote]:
 
 def analyse(data: MapInput) -> OpinionMap:
     """The opinion map of a snapshot; excluded statements in the PCA as Pol.is's mod-out."""
+    from voting.analysis.opinion_map import opinion_map
+
     excluded = [sid for sid, _, _ in data.excluded]
     return opinion_map(
         _votes(data), [s["id"] for s in data.statements] + excluded, data.roles,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from voting.analysis import opinion_map, vote_value
-from voting.analysis.matrix import Vote
+from voting.analysis.matrix import Vote, vote_value
+from voting.analysis.opinion_map import opinion_map
 from voting.analysis.polis import PolisStatement, export_files
 from voting.exports.data import latest_choices, pseudonyms
 from voting.live import Room
