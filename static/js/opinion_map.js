@@ -1,5 +1,7 @@
 // The opinion map: the dot drawing (shared with the projector) and the console's map view
 // (GET /m/<code>/map.json, polled while the view is open; docs/protocol.md).
+import { format } from "./text.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 export const GROUP_COLOURS = ["#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#c2185b"];
 const ROLE_COLOURS = ["#8c564b", "#2ca02c", "#e6ab02", "#17becf", "#9467bd", "#bcbd22", "#e377c2", "#7f7f7f"];
@@ -40,11 +42,7 @@ export function drawMap(svg, points, groups, colour) {
   svg.replaceChildren(axes, layer, labels);
 }
 
-function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
-}
-
-function element(name, className, content) {
+export function element(name, className, content) {
   const el = document.createElement(name);
   if (className) el.className = className;
   if (content !== undefined) el.textContent = content;

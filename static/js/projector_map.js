@@ -2,21 +2,12 @@
 // on the next statement). Its data comes from GET /p/<code>/map.json, the room-safe map:
 // no roles, no participant ids, no group below the privacy minimum described by itself.
 // Dots are coloured by opinion group only, never by role.
-import { GROUP_COLOURS, OUTSIDE, drawMap, groupName } from "./opinion_map.js";
+import { GROUP_COLOURS, OUTSIDE, drawMap, element, groupName } from "./opinion_map.js";
+import { format } from "./text.js";
 
 const POLL_MS = 3000;
 const LINES = 4; // statements on screen in all (2 groups: 2 each; 3–5 groups: 1 each)
 
-function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
-}
-
-function element(name, className, content) {
-  const el = document.createElement(name);
-  if (className) el.className = className;
-  if (content !== undefined) el.textContent = content;
-  return el;
-}
 
 export function projectorMap(main) {
   const screen = main.querySelector("[data-map-screen]");
