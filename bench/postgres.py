@@ -78,6 +78,7 @@ def postgres(url: str) -> Iterator[Postgres]:
         initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         _run([*initdb, "--encoding=UTF8", "--locale=C"], root)
         options = f"-p {port} -k {root} -c listen_addresses={HOST} -c max_connections=200"
+        options += " " + os.environ.get("VOTING_BENCH_PG_OPTIONS", "")  # e.g. to profile it
         pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-o", options]
         _run([*pg_ctl, "-w", "-t", "30", "start"], root)
         pid = int((data / "postmaster.pid").read_text().split()[0])

@@ -74,6 +74,8 @@ class Result:
     server_cpu_connect: float = 0.0
     server_cpu_burst: float = 0.0
     server_cpu_total: float = 0.0
+    server_cpu_burst_parts: dict[str, float] = field(default_factory=dict)
+    burst_commits: int = 0
     rss_before: int = 0
     rss_connected: int = 0
     rss_peak: int = 0
@@ -88,13 +90,20 @@ class Result:
         return self.server_cpu_burst / max(1, self.run.votes_sent)
 
 
-async def admin_stats(server: Server) -> dict[str, Any]:
-    """The server's own figures (event-loop stalls, GC pauses): /admin/stats."""
-    cookie = ""
-    if server.name != "baseline":
-        cookie = await login(server.port)
-    status, _, body = await http_get(HOST, server.port, "/admin/stats", HOST, cookie)  # the first process
+async def admin_stats(server: Server, port: int | None = None) -> dict[str, Any]:
+    """The server's own figures (event-loop stalls, GC pauses, its writer's commits):
+    /admin/stats of the first process, or of the one on `port`."""
+    if server.name == "baseline":
+        return {}
+    port = port or server.port
+    status, _, body = await http_get(HOST, port, "/admin/stats", HOST, await login(port))
     return dict(json.loads(body)) if status == 200 else {}
+
+
+async def commits(server: Server) -> int:
+    """Transactions committed so far by the writers of all the server's processes."""
+    figures = [await admin_stats(server, port) for port in server.ports]
+    return sum(int(f.get("writer", {}).get("commits", 0)) for f in figures)
 
 
 async def login(port: int) -> str:
@@ -144,9 +153,14 @@ async def scenario(server: Server, n: int, burst: float, live_results: bool) -> 
     cpu1 = server.cpu_seconds()
     result.server_cpu_connect = cpu1 - cpu0
     statement = await crowd.open_first_statement(live_results)
-    cpu2 = server.cpu_seconds()
+    committed = await commits(server)
+    parts = server.cpu_parts()
     await crowd.burst(statement, burst)
-    result.server_cpu_burst = server.cpu_seconds() - cpu2
+    result.burst_commits = await commits(server) - committed
+    result.server_cpu_burst_parts = {
+        name: seconds - parts[name] for name, seconds in server.cpu_parts().items()
+    }
+    result.server_cpu_burst = sum(result.server_cpu_burst_parts.values())
     await crowd.next_statement()
     result.stats = await admin_stats(server)
     result.rss_peak = server.memory("VmHWM")
@@ -229,6 +243,10 @@ def summary(result: Result) -> dict[str, Any]:
             "total": round(result.server_cpu_total, 2),
         },
         "cpu_per_vote_us": round(1e6 * result.cpu_per_vote, 1),
+        "cpu_per_vote_parts_us": {
+            name: round(1e6 * seconds / max(1, run.votes_sent), 1)
+            for name, seconds in result.server_cpu_burst_parts.items()
+        },
         "rss_mb": {
             "before": round(result.rss_before / 1e6, 1),
             "connected": round(result.rss_connected / 1e6, 1),
@@ -237,6 +255,7 @@ def summary(result: Result) -> dict[str, Any]:
         "rss_per_connection_kb": round(result.rss_per_connection / 1e3, 1),
         "longest_loop_stall_ms": result.stats.get("longest_loop_stall_ms"),
         "longest_gc_pause_ms": result.stats.get("longest_gc_pause_ms"),
+        "burst_commits": result.burst_commits,
     }
 
 
@@ -257,9 +276,12 @@ ROWS = [
     ("server CPU connect/burst/total s",
      lambda s: "{connect} / {burst} / {total}".format(**s["server_cpu_seconds"])),
     ("server CPU per vote µs", lambda s: str(s["cpu_per_vote_us"])),
+    ("  of which each process, database µs",
+     lambda s: " + ".join(f"{v:.0f}" for v in s.get("cpu_per_vote_parts_us", {}).values())),
     ("RSS before/connected/peak MB",
      lambda s: "{before} / {connected} / {peak}".format(**s["rss_mb"])),
     ("RSS per connection kB", lambda s: str(s["rss_per_connection_kb"])),
+    ("commits during the burst", lambda s: str(s.get("burst_commits"))),
     ("longest loop stall / GC pause ms",
      lambda s: f"{s['longest_loop_stall_ms']} / {s['longest_gc_pause_ms']}"),
 ]
@@ -324,7 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--participants", type=int, default=1000)
     parser.add_argument("--burst", type=float, default=5.0, help="seconds over which all vote")
     parser.add_argument("--live-results", action="store_true", help="results shown on phones")
-    parser.add_argument("--target", choices=["both", "app", "baseline"], default="both")
+    parser.add_argument(
+        "--target", choices=["both", "app", "baseline", "processes"], default="both",
+        help="app: the app only; processes: only the runs on --workers processes",
+    )  # fmt: skip
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N",
         help="also run the app on N processes sharing one SQLite file (and PostgreSQL with --db); "
@@ -337,16 +362,18 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.target == "processes" and args.workers < 2:
+        parser.error("--target processes needs --workers 2 or more")
     if args.workers < 1 or (args.db is not None and not args.db.startswith("postgresql://")):
         parser.error("--workers is at least 1; --db takes a postgresql:// URL")
     raise_file_limit()
     pin(0, 1)
-    targets: list[Target] = [Target("app")] if args.target != "baseline" else []
+    targets: list[Target] = [Target("app")] if args.target in ("both", "app") else []
     if args.target != "baseline" and args.workers > 1:
         targets.append(Target(f"app {args.workers}×sqlite", args.workers))
     if args.target != "baseline" and args.db:
         targets.append(Target(f"app {args.workers}×postgresql", args.workers, postgres=True))
-    if args.target != "app":
+    if args.target in ("both", "baseline"):
         targets.append(Target("baseline"))
     summaries = []
     with contextlib.ExitStack() as stack:

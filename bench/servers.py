@@ -79,10 +79,16 @@ class Server:
         return [self.port, *self.other_ports]
 
     def cpu_seconds(self) -> float:
-        total = sum(process_cpu(p.pid) for p in self.processes)
+        return sum(self.cpu_parts().values())
+
+    def cpu_parts(self) -> dict[str, float]:
+        """CPU seconds of each server process ("process 1", …) and of the database cluster."""
+        parts = {f"process {i}": process_cpu(p.pid) for i, p in enumerate(self.processes, 1)}
         if self.database_pid is not None:
-            total += process_cpu(self.database_pid, children=True) + children_cpu(self.database_pid)
-        return total
+            parts["database"] = process_cpu(self.database_pid, children=True) + children_cpu(
+                self.database_pid
+            )
+        return parts
 
     def memory(self, key: str) -> int:
         """VmRSS or VmHWM (peak) in bytes, summed over the server processes."""

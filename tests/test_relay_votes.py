@@ -83,3 +83,46 @@ def test_votes_on_a_statement_the_room_does_not_hold_ask_for_a_whole_reread() ->
     assert take_votes(room, [(1, "p1", 1, "disagree"), (2, "p2", 1, "agree")]) is None
     assert room.tallies[1].choices == {"p1": "agree", "p2": "agree"}  # nothing half-taken
     assert take_votes(room, [(1, "p3", 2, "agree")]) is None  # a second round it has not seen
+
+
+def test_votes_cast_here_while_the_event_is_read_whole_are_caught_up_without_reading_it_again(
+    env: Env, tmp_path: Path
+) -> None:
+    """A whole read that a local vote overtakes (its commit lands, and memory holds it,
+    while the read runs) is completed by reading the votes stored since, not by reading
+    the whole event again: during a burst every whole read is overtaken."""
+    import threading
+
+    first = statement_ids(env)[0]
+    with two_workers(env, tmp_path) as (a, b, console, stack):
+        relay: Relay = b.app_state["relay"]
+        phone = stack.enter_context(connect(b, env.event.code, "participant", new_phone(b, env.event.code)))
+        receive_until(phone, "state")
+        read, reads, entered, release = relay._read, [], threading.Event(), threading.Event()
+
+        def held_read(code: str, seen: int | None) -> Any:
+            fresh, version = read(code, seen)
+            reads.append("whole" if isinstance(fresh, Room) else "votes")
+            if isinstance(fresh, Room) and not entered.is_set():
+                del reads[:-1]  # from this one on
+                entered.set()
+                assert release.wait(10)
+            return fresh, version
+
+        assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
+        assert act(console, {"type": "voting", "open": True}, 2)["type"] == "ok"
+        wait_for(lambda: room_of(b, env).state.voting_open)
+        relay._read = held_read  # type: ignore[method-assign]
+        assert act(console, {"type": "results", "target": "projector", "shown": True}, 3)["type"] == "ok"
+        assert entered.wait(10)  # B reads the event whole (held here, its snapshot taken)
+        assert vote(phone, first, "agree", 4)["type"] == "ack"  # committed, and in B's memory
+        release.set()
+        wait_for(lambda: room_of(b, env).state.results_projector and len(reads) >= 2)
+        time.sleep(0.3)  # the relay settles
+        assert room_of(b, env).tallies[first].choices == {phone_id(b, phone, env): "agree"}
+        assert reads[:2] == ["whole", "votes"] and reads.count("whole") == 1
+
+
+def phone_id(client: TestClient, phone: Any, env: Env) -> str:
+    (participant,) = room_of(client, env).tallies[statement_ids(env)[0]].choices
+    return str(participant)

@@ -352,3 +352,121 @@ def test_a_refused_vote_says_why(db: str, event: Event) -> None:
     outcomes, _ = run_with_writer(db, body)
     assert [getattr(o, "code", o) for o in outcomes] == ["invalid_option", "not_current", 1]
     assert rows(db, "SELECT participant_id FROM votes") == [("p3",)]
+
+
+def _queued(writer: Writer, gate: Gate, submits: Callable[[], list[Awaitable[Any]]]) -> Any:
+    """Submit while the gate holds the writer, so that everything lands in one batch."""
+
+    async def run() -> list[Any]:
+        held = await gate.hold(writer)
+        outcomes = asyncio.gather(*submits(), return_exceptions=True)
+        await asyncio.sleep(0)
+        gate.release.set()
+        await held
+        return await outcomes
+
+    return run()
+
+
+def test_votes_that_arrive_together_are_one_statement_and_each_gets_its_own_answer(
+    db: str, event: Event
+) -> None:
+    first = _open_voting(db, event)
+    calls: list[int] = []
+
+    def counted(conn: sqlite3.Connection, votes: list[sql.votes.Vote]) -> list[Any]:
+        calls.append(len(votes))
+        return sql.cast_votes(conn, votes)
+
+    def submits(writer: Writer) -> list[Awaitable[Any]]:
+        votes = [writer.submit_grouped(counted, event.id, first, f"p{i}", "agree") for i in range(40)]
+        return [
+            *votes,
+            writer.submit_grouped(counted, event.id, first, "p1", "disagree"),  # p1 again: latest counts
+            writer.submit_grouped(counted, event.id, first, "p41", "maybe"),
+            writer.submit_grouped(counted, event.id, first + 1, "p42", "agree"),  # not on screen
+            writer.submit_grouped(counted, event.id, True, "p43", "agree"),
+            writer.submit_grouped(counted, event.id, first, "p44", "pass"),
+        ]
+
+    outcomes, writer = run_with_writer(db, lambda w: _queued(w, Gate(), lambda: submits(w)))
+    assert calls == [45] and writer.commits == 2  # one call, one transaction
+    assert outcomes[:41] == [1] * 41 and outcomes[44] == 1
+    assert [o.code for o in outcomes[41:44]] == ["invalid_option", "not_current", "not_current"]
+    stored = dict(rows(db, "SELECT participant_id, option FROM votes"))
+    assert len(stored) == 41 and stored["p1"] == "disagree" and stored["p0"] == "agree"
+    assert stored["p44"] == "pass" and "p41" not in stored
+
+
+def test_a_grouped_write_that_fails_is_run_again_alone(db: str, event: Event) -> None:
+    first = _open_voting(db, event)
+
+    def fails_for_p2(conn: sqlite3.Connection, votes: list[sql.votes.Vote]) -> list[Any]:
+        if any(vote[2] == "p2" for vote in votes):
+            sql.cast_votes(conn, [vote for vote in votes if vote[2] != "p2"])  # written, then undone
+            raise ValueError("bad write")
+        return sql.cast_votes(conn, votes)
+
+    def submits(writer: Writer) -> list[Awaitable[Any]]:
+        return [writer.submit_grouped(fails_for_p2, event.id, first, f"p{i}", "agree") for i in range(4)]
+
+    outcomes, writer = run_with_writer(db, lambda w: _queued(w, Gate(), lambda: submits(w)))
+    assert outcomes[:2] == [1, 1] and isinstance(outcomes[2], ValueError) and outcomes[3] == 1
+    assert sorted(rows(db, "SELECT participant_id FROM votes")) == [("p0",), ("p1",), ("p3",)]
+
+
+def test_many_votes_at_once_end_as_one_after_the_other(db: str) -> None:
+    """cast_votes gives every vote the answer cast_vote gives it in order, and stores the
+    same: over random votes (repeats, bad options, other statements, a closed event, an
+    event that needs tickets)."""
+    import random
+
+    store = Store(db)
+    try:
+        pairs = []
+        for name in ("many", "one"):
+            made = store.write(sql.insert_event, name, ["Een", "Twee"], "agree3")
+            ids = [s.id for s in store.statements(made.id)]
+            store.write(sql.update_state, made.id, {"statement_id": ids[0], "voting_open": True})
+            pairs.append((made, ids))
+        closed = store.write(sql.insert_event, "closed", ["Een"], "agree3")
+        ticketed = store.write(sql.insert_event, "tickets", ["Een"], "agree3")
+        t_first = store.statements(ticketed.id)[0].id
+        store.write(sql.update_state, ticketed.id, {"statement_id": t_first, "voting_open": True})
+        codes = iter(f"{n:08d}" for n in range(100))
+        (code, *_) = store.write(sql.insert_tickets, ticketed.id, lambda: next(codes), 3, None)
+        store.write(sql.redeem_ticket, ticketed.id, code, "p1")
+        store.write(sql.set_tickets_required, ticketed.id, True)
+        rng = random.Random(11)
+        options = ["agree", "disagree", "neutral", "pass", "maybe", 3]
+        drawn = [(rng.randrange(4), f"p{rng.randrange(8)}", rng.choice(options)) for _ in range(300)]
+
+        def votes(event: Event, ids: list[int]) -> list[Any]:
+            targets = [ids[0], ids[1], "x", None]
+            return [(event.id, targets[t], p, o) for t, p, o in drawn]
+
+        many = store.write(sql.cast_votes, votes(*pairs[0]))
+        one = []
+        for vote in votes(*pairs[1]):
+            try:
+                one.append(store.write(sql.cast_vote, *vote))
+            except InputError as refused:
+                one.append(refused)
+        assert [getattr(o, "code", o) for o in many] == [getattr(o, "code", o) for o in one]
+        assert {getattr(o, "code", o) for o in many} == {1, "invalid_option", "not_current"}
+
+        def table(event: Event, ids: list[int]) -> list[tuple[Any, ...]]:
+            found = rows(
+                db, "SELECT statement_id, participant_id, option FROM votes v JOIN statements s"
+                " ON s.id = v.statement_id WHERE s.event_id = ? ORDER BY 1, 2", event.id,
+            )  # fmt: skip
+            return [(ids.index(s), p, o) for s, p, o in found]
+
+        assert table(*pairs[0]) == table(*pairs[1]) and len(table(*pairs[0])) == 8
+        for event, statement in ((closed, store.statements(closed.id)[0].id), (ticketed, t_first)):
+            answers = store.write(sql.cast_votes, [(event.id, statement, p, "agree") for p in ("p1", "p2")])
+            assert [getattr(o, "code", o) for o in answers] == (
+                ["not_current"] * 2 if event is closed else [1, "ticket_required"]
+            )
+    finally:
+        store.close()

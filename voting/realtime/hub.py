@@ -273,9 +273,13 @@ class Hub:
     def send_welcomes_to(self, room: Room, participants: set[str]) -> int:
         """Send their welcome again to these participants' phones (their votes changed
         elsewhere); how many phones got one."""
+        channel = self.channel(room)
+        here = {p for p in participants if p in channel.presence}  # most voted elsewhere
+        if not here:
+            return 0
         sent = 0
-        for client in list(self.channel(room).clients[PARTICIPANT]):
-            if client.participant in participants:
+        for client in list(channel.clients[PARTICIPANT]):
+            if client.participant in here:
                 sent += client.send(room.welcome(PARTICIPANT, client.participant))
         self.frames_sent += sent
         return sent

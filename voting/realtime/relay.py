@@ -29,7 +29,11 @@ roles, tickets, undo), compared with the room in memory (`Room.adopt`). Versions
 event are committed in the order they were drawn (under SQLite's single writer, under the
 event's row lock on PostgreSQL), so the votes above version V read after V was read
 include every vote this process has not seen. Reads run on the relay's own connection in
-a worker thread so the event loop keeps serving.
+a worker thread so the event loop keeps serving. A change made on this process that
+commits while a read runs is already in memory but may be missing from what was read:
+the refresh then also reads what was stored since the version it read first (only votes,
+unless something else changed too), rather than reading it all again, which during a
+burst of votes here would be overtaken again and again.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0  # after a failed read or a failed bus
 POLL_SECONDS = 0.25  # how often the committed versions are compared (other processes only)
+CATCH_UP = 5  # reads of what was stored meanwhile, while local changes keep coming
 
 
 class Relay:
@@ -147,25 +152,42 @@ class Relay:
         seen = self._seen.get(code)
         since = None if code in self._whole or seen is None or seen[0] is not room else seen[1]
         self._whole.discard(code)
-        fresh: Room | list[Any] | None = None
-        version = 0
-        for _ in range(5):
-            before = self.doorbell.rung[code]
-            self._began[code] = time.monotonic()
-            fresh, version = await asyncio.to_thread(self._read, code, since)
+        before = self.doorbell.rung[code]
+        self._began[code] = time.monotonic()
+        fresh, version = await asyncio.to_thread(self._read, code, since)
+        later: list[Any] = []  # votes stored while that was read
+        for _ in range(CATCH_UP):
             if self.voting.rooms.get(code) is not room:
                 return  # deleted (or reloaded) here meanwhile
-            if self.doorbell.rung[code] == before:
+            if self.doorbell.rung[code] == before or fresh is None:
                 break  # no local change committed during the read: the snapshot is not older
+            # A change made here was committed while reading, and memory already holds
+            # it: what was read may be older. Read what was stored since the version read
+            # before it (only votes, cheap, unless something else changed too).
+            before = self.doorbell.rung[code]
+            self._began[code] = time.monotonic()
+            since_read, version_read = await asyncio.to_thread(self._read, code, version)
+            if isinstance(since_read, list):
+                later += since_read
+            else:
+                fresh, later = since_read, []
+            version = version_read
+        else:
+            self._pending.add(code)  # still changing here: once more, after this one
+        placed = True
         if isinstance(fresh, list):
-            voters = take_votes(room, fresh)
+            voters = take_votes(room, fresh + later)
             if voters is not None:
                 self.refreshes += 1
                 self.partial += 1
                 self._seen[code] = (room, version)
                 self._show_votes(room, voters)
                 return
-            fresh, version = await asyncio.to_thread(self._read, code, None)  # a vote we cannot place
+            placed = False
+        elif isinstance(fresh, Room) and later:
+            placed = take_votes(fresh, later) is not None
+        if not placed:  # a vote on a statement or round not held here: read it all
+            fresh, version = await asyncio.to_thread(self._read, code, None)
             if self.voting.rooms.get(code) is not room:
                 return
         hub = self.voting.hub

@@ -43,7 +43,9 @@ class Participants(Base):
         The store decides, in the transaction that stores it, on the committed state: the
         statement on screen, voting open, an option of its scale, a ticket if one is needed.
         Memory may be behind another process either way, so it decides nothing here."""
-        round_ = await self.writer.submit(sql.cast_vote, room.event.id, statement_id, participant, option)
+        round_ = await self.writer.submit_grouped(
+            sql.cast_votes, room.event.id, statement_id, participant, option
+        )
         assert is_id(statement_id) and isinstance(option, str)  # the store took them
         for statement in room.statements:
             # Counted here only in the round the store counted it in (a round this process

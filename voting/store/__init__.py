@@ -11,7 +11,7 @@ from voting.store.comments import insert_comment, post_comment, set_comment_stat
 from voting.store.core import Store, now
 from voting.store.dialect import connect
 from voting.store.tickets import insert_tickets, redeem_ticket, set_tickets_required
-from voting.store.votes import cast_vote, check_ticket, insert_vote, votes_since
+from voting.store.votes import cast_vote, cast_votes, check_ticket, insert_vote, votes_since
 from voting.store.writes import (
     delete_event,
     delete_statement,
@@ -37,7 +37,8 @@ from voting.store.writes import (
 __all__ = [
     "Store", "connect", "now",
     "insert_tickets", "redeem_ticket", "set_tickets_required",
-    "cast_vote", "check_ticket", "move_to", "moved_to", "post_comment", "read_state", "update_state",
+    "cast_vote", "cast_votes", "check_ticket", "move_to", "moved_to", "post_comment",
+    "read_state", "update_state",
     "delete_event", "delete_statement", "delete_votes", "insert_comment", "insert_event",
     "insert_participant", "insert_statements", "insert_vote", "put_setting",
     "reorder_statements", "reset_votes", "save_state", "set_comment_status",

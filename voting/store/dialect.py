@@ -13,6 +13,7 @@ write transaction starts (`begin`), where new row ids come from (`next_id`), and
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -88,6 +89,22 @@ def next_id(conn: Connection, table: str, floor: int) -> int:
         return floor + 1
     taken = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
     return max(int(taken), floor) + 1
+
+
+def text_rows(
+    conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> tuple[str, tuple[Any, ...]]:
+    """`WITH v(<columns>) AS (…)`: a table of `rows` of text values to select from, and its
+    parameters. Whatever the number of rows the statement's text is the same (so it is
+    prepared once): a JSON array read by `json_each` on SQLite, one text array per column
+    unnested on PostgreSQL."""
+    names = ", ".join(columns)
+    if isinstance(conn, PgConnection):
+        arrays = ", ".join("?::text[]" for _ in columns)
+        values = tuple([row[i] for row in rows] for i in range(len(columns)))
+        return f"WITH v({names}) AS (SELECT * FROM unnest({arrays}))", values
+    fields = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    return f"WITH v({names}) AS (SELECT {fields} FROM json_each(?))", (json.dumps(rows),)
 
 
 class Row(tuple[Any, ...]):

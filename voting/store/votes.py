@@ -1,14 +1,14 @@
-"""Votes: cast in the app (`cast_vote`, one statement per vote), stored as given
-(`insert_vote`), and read back by another process from the version it last saw
-(`votes_since`, voting/realtime/relay.py)."""
+"""Votes: cast in the app (`cast_votes`: the votes that arrive together, in one statement;
+`cast_vote`: one), stored as given (`insert_vote`), and read back by another process from
+the version it last saw (`votes_since`, voting/realtime/relay.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from voting.models import SCALES, InputError, is_id
+from voting.models import PASS, SCALES, InputError, is_id
 from voting.store.core import now
-from voting.store.dialect import Connection
+from voting.store.dialect import Connection, text_rows
 from voting.store.versions import touch_statement, touch_vote
 
 
@@ -84,6 +84,65 @@ def cast_vote(
     round_ = int(row["round"])
     _upsert_vote(conn, row["current_statement_id"], participant, option, round_)
     return round_
+
+
+# Each scale's options as (scale, option) pairs: literals from the code, not from input.
+_ACCEPTED = ", ".join(
+    f"('{key}', '{option}')" for key, scale in SCALES.items() for option in (*scale.options, PASS)
+)
+
+# Many votes on one statement (one per participant) in one statement: those the committed
+# state takes come back with their participant and round; the others wrote nothing.
+_CAST_MANY = (
+    " INSERT INTO votes (statement_id, participant_id, round, option, cast_at, version)"
+    " SELECT s.id, v.participant_id, s.round, v.option, v.cast_at, e.version"
+    " FROM v JOIN events e ON e.id = ? JOIN statements s ON s.id = e.current_statement_id"
+    " WHERE s.id = ? AND e.voting_open <> 0 AND (s.scale, v.option) IN (VALUES " + _ACCEPTED + ")"
+    " AND (e.tickets_required = 0 OR EXISTS (SELECT 1 FROM tickets t"
+    " WHERE t.event_id = e.id AND t.participant_id = v.participant_id))"
+    " ON CONFLICT(statement_id, participant_id, round) DO UPDATE"
+    " SET option = excluded.option, cast_at = excluded.cast_at, version = excluded.version"
+    " RETURNING participant_id, round"
+)
+
+Vote = tuple[int, object, str, object]  # event id, statement id, participant, option (as received)
+
+
+def cast_votes(conn: Connection, votes: list[Vote]) -> list[int | InputError]:
+    """`cast_vote` for many votes at once, as if one after the other: for each, the round it
+    counts in, or the InputError saying why it was refused (and nothing of it written).
+    The votes on one statement are one statement, a participant's second vote on it in
+    the next one."""
+    outcomes: list[int | InputError | None] = [None] * len(votes)
+    chunks: dict[tuple[int, int], list[dict[str, int]]] = {}  # participant → index, in order
+    alone: list[int] = []
+    for index, (event_id, statement_id, participant, option) in enumerate(votes):
+        if not is_id(statement_id) or not isinstance(option, str):
+            alone.append(index)
+            continue
+        assert isinstance(statement_id, int)
+        runs = chunks.setdefault((event_id, statement_id), [{}])
+        if participant in runs[-1]:
+            runs.append({})
+        runs[-1][participant] = index
+    for (event_id, statement_id), runs in chunks.items():
+        touch_vote(conn, event_id)
+        for run in runs:
+            cast = now()
+            source, values = text_rows(
+                conn, ("participant_id", "option", "cast_at"),
+                [(p, str(votes[i][3]), cast) for p, i in run.items()],
+            )  # fmt: skip
+            for participant, round_ in conn.execute(source + _CAST_MANY, (*values, event_id, statement_id)):
+                outcomes[run.pop(participant)] = int(round_)
+            alone += run.values()  # refused: cast_vote says why
+    for index in sorted(alone):
+        try:
+            outcomes[index] = cast_vote(conn, *votes[index])
+        except InputError as refused:
+            outcomes[index] = refused
+    assert all(outcome is not None for outcome in outcomes)
+    return outcomes  # type: ignore[return-value]
 
 
 def check_ticket(conn: Connection, event_id: int, participant: str) -> None:
