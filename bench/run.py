@@ -76,6 +76,7 @@ class Result:
     server_cpu_total: float = 0.0
     server_cpu_burst_parts: dict[str, float] = field(default_factory=dict)
     burst_commits: int = 0
+    burst_refreshes: int = 0
     rss_before: int = 0
     rss_connected: int = 0
     rss_peak: int = 0
@@ -100,10 +101,14 @@ async def admin_stats(server: Server, port: int | None = None) -> dict[str, Any]
     return dict(json.loads(body)) if status == 200 else {}
 
 
-async def commits(server: Server) -> int:
-    """Transactions committed so far by the writers of all the server's processes."""
+async def commits(server: Server) -> tuple[int, int]:
+    """Transactions committed so far by the writers of all the server's processes, and
+    the refreshes of their relays (reads of another process's changes)."""
     figures = [await admin_stats(server, port) for port in server.ports]
-    return sum(int(f.get("writer", {}).get("commits", 0)) for f in figures)
+    return (
+        sum(int(f.get("writer", {}).get("commits", 0)) for f in figures),
+        sum(int(f.get("relay", {}).get("refreshes", 0)) for f in figures),
+    )
 
 
 async def login(port: int) -> str:
@@ -156,7 +161,8 @@ async def scenario(server: Server, n: int, burst: float, live_results: bool) -> 
     committed = await commits(server)
     parts = server.cpu_parts()
     await crowd.burst(statement, burst)
-    result.burst_commits = await commits(server) - committed
+    after = await commits(server)
+    result.burst_commits, result.burst_refreshes = after[0] - committed[0], after[1] - committed[1]
     result.server_cpu_burst_parts = {
         name: seconds - parts[name] for name, seconds in server.cpu_parts().items()
     }
@@ -256,6 +262,7 @@ def summary(result: Result) -> dict[str, Any]:
         "longest_loop_stall_ms": result.stats.get("longest_loop_stall_ms"),
         "longest_gc_pause_ms": result.stats.get("longest_gc_pause_ms"),
         "burst_commits": result.burst_commits,
+        "burst_refreshes": result.burst_refreshes,
     }
 
 
@@ -281,7 +288,8 @@ ROWS = [
     ("RSS before/connected/peak MB",
      lambda s: "{before} / {connected} / {peak}".format(**s["rss_mb"])),
     ("RSS per connection kB", lambda s: str(s["rss_per_connection_kb"])),
-    ("commits during the burst", lambda s: str(s.get("burst_commits"))),
+    ("commits / relay refreshes in the burst",
+     lambda s: f"{s.get('burst_commits')} / {s.get('burst_refreshes')}"),
     ("longest loop stall / GC pause ms",
      lambda s: f"{s['longest_loop_stall_ms']} / {s['longest_gc_pause_ms']}"),
 ]

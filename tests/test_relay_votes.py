@@ -7,6 +7,7 @@ store's own), each with its own relay, as two workers run.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -19,6 +20,7 @@ from starlette.testclient import TestClient
 from tests.conftest import Env, moderate, new_phone
 from tests.test_committed_truth import act, vote
 from tests.test_sockets import connect, receive_until, statement_ids
+from voting import store as sql
 from voting.live import Room
 from voting.models import Event, Statement
 from voting.realtime.relay import Relay, take_votes
@@ -49,6 +51,25 @@ def wait_for(check: Callable[[], bool], seconds: float = 10) -> None:
     while not check():
         assert time.monotonic() < deadline, "not seen in time"
         time.sleep(0.02)
+
+
+def hold_first_whole_read(relay: Relay) -> tuple[list[str], threading.Event, threading.Event]:
+    """From now on the relay's reads are listed ("whole" or "votes", from its first whole
+    read on); that first whole read, once taken, waits in its thread until released."""
+    read, reads, entered, release = relay._read, [], threading.Event(), threading.Event()
+
+    def held_read(code: str, seen: int | None) -> Any:
+        fresh, version = read(code, seen)
+        if isinstance(fresh, Room) and not entered.is_set():
+            reads.clear()
+            entered.set()
+            assert release.wait(10)
+        if entered.is_set():
+            reads.append("whole" if isinstance(fresh, Room) else "votes")
+        return fresh, version
+
+    relay._read = held_read  # type: ignore[method-assign]
+    return reads, entered, release
 
 
 def test_a_vote_on_another_process_is_read_alone_and_a_reset_whole(env: Env, tmp_path: Path) -> None:
@@ -89,30 +110,17 @@ def test_votes_cast_here_while_the_event_is_read_whole_are_caught_up_without_rea
     env: Env, tmp_path: Path
 ) -> None:
     """A whole read that a local vote overtakes (its commit lands, and memory holds it,
-    while the read runs) is completed by reading the votes stored since, not by reading
-    the whole event again: during a burst every whole read is overtaken."""
-    import threading
-
+    while the read runs) keeps that vote as memory holds it and at most reads the votes
+    stored since, never the whole event again: during a burst every read is overtaken."""
     first = statement_ids(env)[0]
     with two_workers(env, tmp_path) as (a, b, console, stack):
         relay: Relay = b.app_state["relay"]
         phone = stack.enter_context(connect(b, env.event.code, "participant", new_phone(b, env.event.code)))
         receive_until(phone, "state")
-        read, reads, entered, release = relay._read, [], threading.Event(), threading.Event()
-
-        def held_read(code: str, seen: int | None) -> Any:
-            fresh, version = read(code, seen)
-            reads.append("whole" if isinstance(fresh, Room) else "votes")
-            if isinstance(fresh, Room) and not entered.is_set():
-                del reads[:-1]  # from this one on
-                entered.set()
-                assert release.wait(10)
-            return fresh, version
-
         assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
         assert act(console, {"type": "voting", "open": True}, 2)["type"] == "ok"
         wait_for(lambda: room_of(b, env).state.voting_open)
-        relay._read = held_read  # type: ignore[method-assign]
+        reads, entered, release = hold_first_whole_read(relay)
         assert act(console, {"type": "results", "target": "projector", "shown": True}, 3)["type"] == "ok"
         assert entered.wait(10)  # B reads the event whole (held here, its snapshot taken)
         assert vote(phone, first, "agree", 4)["type"] == "ack"  # committed, and in B's memory
@@ -126,3 +134,51 @@ def test_votes_cast_here_while_the_event_is_read_whole_are_caught_up_without_rea
 def phone_id(client: TestClient, phone: Any, env: Env) -> str:
     (participant,) = room_of(client, env).tallies[statement_ids(env)[0]].choices
     return str(participant)
+
+
+def test_the_console_counts_joins_through_every_process_in_its_join_rate(
+    env: Env, tmp_path: Path
+) -> None:
+    with two_workers(env, tmp_path) as (a, b, console, stack):
+        for _ in range(3):
+            new_phone(b, env.event.code)  # joined through B; A's console shows the rate
+        deadline = time.monotonic() + 10
+        joins: dict[str, Any] = {}
+        while joins.get("last_minute") != 3:
+            assert time.monotonic() < deadline, f"the console saw {joins}"
+            message = console.receive_json()
+            if message.get("type") == "tally":
+                joins = message["joins"]
+        assert message["joined"] == 3 and joins["warning"] is None
+
+
+def test_a_change_committed_here_but_not_yet_rung_is_not_undone_by_a_read_it_overtook(
+    env: Env, tmp_path: Path
+) -> None:
+    """A moderator action may commit, change memory and await another write before its
+    doorbell rings; a whole read taken before that commit must not put memory back."""
+    first = statement_ids(env)[0]
+    with two_workers(env, tmp_path) as (a, b, console, stack):
+        relay: Relay = b.app_state["relay"]
+        phone = stack.enter_context(connect(b, env.event.code, "participant", new_phone(b, env.event.code)))
+        receive_until(phone, "state")
+        assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
+        wait_for(lambda: room_of(b, env).state.statement_id == first)
+        reply = act(phone, {"type": "comment", "statement": first, "text": "Meer licht"}, 2)
+        comment = reply["comment"]["id"]
+        _, entered, release = hold_first_whole_read(relay)
+        assert act(console, {"type": "results", "target": "projector", "shown": True}, 3)["type"] == "ok"
+        assert entered.wait(10)  # B's snapshot is taken: the comment is pending in it
+
+        async def hide_without_ringing() -> None:
+            voting = b.app_state["voting"]
+            await voting.writer.submit(sql.set_comment_status, comment, "hidden")
+            room_of(b, env).comment(comment).status = "hidden"  # memory, as a service does
+
+        b.portal.call(hide_without_ringing)
+        relay.poll = 60  # no version poll to correct it later: the refresh itself must be right
+        refreshes = relay.refreshes
+        release.set()
+        wait_for(lambda: relay.refreshes > refreshes and not relay._pending)
+        assert room_of(b, env).state.results_projector
+        assert room_of(b, env).comment(comment).status == "hidden"

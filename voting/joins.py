@@ -56,8 +56,9 @@ class JoinRate:
         self.surging = Recent(WARNING_SECONDS, clock)  # joins beyond a hall's pace
         self._shown: dict[str, Any] | None = None
 
-    def join(self) -> None:
-        self.joined.add()
+    def join(self, count: int = 1) -> None:
+        """`count` new participants (more than one: joined elsewhere, read together)."""
+        self.joined.add(count)
         if self.joined.count(SURGE_SECONDS) > SURGE:
             self.surging.add()
 

@@ -91,9 +91,13 @@ class Room:
     def adopt(self, fresh: Room) -> set[str]:
         """Take the committed contents of `fresh` into this object, which sockets and the
         hub hold: what changed, among "state" (event, statements, undo: every screen's
-        state), "tally" (votes, roles, tickets) and "comments". The join rate stays: it
-        counts arrivals at this process."""
+        state), "tally" (votes, roles, tickets) and "comments". Participants it holds that
+        this object did not (they joined through another process) count in the join rate,
+        so the console's rate is the event's, whichever process it is on."""
         changed: set[str] = set()
+        arrived = len(fresh.role_of.keys() - self.role_of.keys())
+        if arrived:
+            self.joins.join(arrived)
         if (self.event, self.statements, self.undo) != (fresh.event, fresh.statements, fresh.undo):
             changed.add("state")
         if (self.tallies, self.second, self.role_of, self.answered, self.tickets, self.tickets_printed) != (

@@ -54,6 +54,10 @@ class Writer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.commits = 0
         self.writes = 0
+        # Committed jobs other than grouped ones (votes), counted on the event loop before
+        # their callers resume: a reader of the store can tell whether memory may have
+        # moved past what it read (voting/realtime/relay.py).
+        self.changes = 0
         self.health = StorageHealth(path)
         # Called on the event loop with StorageHealth.payload() when writes start or stop failing.
         self.on_health: Callable[[dict[str, Any]], None] | None = None
@@ -147,7 +151,14 @@ class Writer:
             if self.health.succeeded():
                 self._health_changed()
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(_resolve, outcomes)
+        changes = sum(
+            1 for job, (_, _, error) in zip(batch, outcomes, strict=True) if error is None and not job[3]
+        )
+        self._loop.call_soon_threadsafe(self._settle, outcomes, changes)
+
+    def _settle(self, outcomes: list[Outcome], changes: int) -> None:
+        self.changes += changes
+        _resolve(outcomes)
 
     def _health_changed(self) -> None:
         if self.on_health is not None and self._loop is not None:

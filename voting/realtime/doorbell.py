@@ -25,6 +25,7 @@ from voting.realtime.bus import Bus
 log = logging.getLogger(__name__)
 
 CHANNEL = "voting.events"
+Vote = tuple[int, int, str]  # statement id, round, participant
 
 
 def doorbell_message(code: str, sender: str) -> str:
@@ -44,24 +45,44 @@ class Doorbell:
         # Unique across hosts too (process ids are not): which process rang.
         self.sender = f"{os.getpid()}-{secrets.token_hex(4)}"
         # Local changes per event, ever: the relay rereads an event when one happened
-        # while it was reading (its snapshot may predate that commit).
+        # while it was reading (its snapshot may predate that commit), unless all of them
+        # were votes (`votes_rung`), which it takes from memory instead (`watch`).
         self.rung: Counter[str] = Counter()
+        self.votes_rung: Counter[str] = Counter()
+        self._watched: dict[str, set[Vote]] = {}
         self.published = 0
         self.failures = 0
         self._pending: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._failing = False
 
-    def ring(self, code: str) -> None:
-        """An event changed here (committed): tell the other processes, soon."""
+    def ring(self, code: str, vote: Vote | None = None) -> None:
+        """An event changed here (committed): tell the other processes, soon. `vote`: the
+        change was only this vote (statement id, round, participant), now in memory."""
         self.rung[code] += 1
+        if vote is not None:
+            self.votes_rung[code] += 1
+            watched = self._watched.get(code)
+            if watched is not None:
+                watched.add(vote)
         self._pending.add(code)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="voting-doorbell")
 
+    def watch(self, code: str) -> set[Vote]:
+        """From now until `unwatch`, the votes cast here in the event (the set returned
+        fills as they come)."""
+        watched: set[Vote] = set()
+        self._watched[code] = watched
+        return watched
+
+    def unwatch(self, code: str) -> None:
+        self._watched.pop(code, None)
+
     def forget(self, code: str) -> None:
-        """The event is gone: its counter need not grow the dict forever."""
+        """The event is gone: its counters need not grow the dicts forever."""
         self.rung.pop(code, None)
+        self.votes_rung.pop(code, None)
 
     async def stop(self) -> None:
         if self._flusher is not None:

@@ -203,6 +203,13 @@ class Hub:
         self._ring(room)
         self.show_tally(room)
 
+    def vote_taken(self, room: Room, statement_id: int, round_: int, participant: str) -> None:
+        """A vote cast here is committed and in the room's tally: a change of the tally
+        that the relay knows to be this vote alone (voting/realtime/relay.py)."""
+        if self.doorbell is not None:
+            self.doorbell.ring(room.code, (statement_id, round_, participant))
+        self.show_tally(room)
+
     def comments_changed(self, room: Room) -> None:
         self._ring(room)
         self.show_comments(room)

@@ -144,27 +144,28 @@ class Relay:
             self._pending.add(code)
         self._wake.set()
 
-    async def refresh(self, code: str) -> None:
-        """Reread one event (or its new votes) and show what changed on this process's screens."""
-        room = self.voting.rooms.get(code)
-        if room is None:
-            return
-        seen = self._seen.get(code)
-        since = None if code in self._whole or seen is None or seen[0] is not room else seen[1]
-        self._whole.discard(code)
-        before = self.doorbell.rung[code]
+    async def _read_settled(
+        self, code: str, room: Room, since: int | None
+    ) -> tuple[Room | list[Any] | None, int, list[Any]] | None:
+        """What `_read` reads, and the votes stored while it was read when a change other
+        than a vote was made here meanwhile (None: the room was deleted or reloaded here)."""
+        rung, votes, writer = self.doorbell.rung, self.doorbell.votes_rung, self.voting.writer
+        before = (rung[code], votes[code], writer.changes)
         self._began[code] = time.monotonic()
         fresh, version = await asyncio.to_thread(self._read, code, since)
         later: list[Any] = []  # votes stored while that was read
         for _ in range(CATCH_UP):
             if self.voting.rooms.get(code) is not room:
-                return  # deleted (or reloaded) here meanwhile
-            if self.doorbell.rung[code] == before or fresh is None:
-                break  # no local change committed during the read: the snapshot is not older
-            # A change made here was committed while reading, and memory already holds
-            # it: what was read may be older. Read what was stored since the version read
-            # before it (only votes, cheap, unless something else changed too).
-            before = self.doorbell.rung[code]
+                return None
+            if fresh is None or (
+                rung[code] - before[0] == votes[code] - before[1] and writer.changes == before[2]
+            ):
+                break  # only votes changed here meanwhile (or nothing): memory has them
+            # Another change made here was committed while reading (memory may hold it,
+            # whether or not its doorbell rang yet): what was read may be older. Read what
+            # was stored since the version read before it (only votes, cheap, unless
+            # something else changed too).
+            before = (rung[code], votes[code], writer.changes)
             self._began[code] = time.monotonic()
             since_read, version_read = await asyncio.to_thread(self._read, code, version)
             if isinstance(since_read, list):
@@ -174,6 +175,38 @@ class Relay:
             version = version_read
         else:
             self._pending.add(code)  # still changing here: once more, after this one
+        if self.voting.rooms.get(code) is not room:
+            return None
+        return fresh, version, later
+
+    async def refresh(self, code: str) -> None:
+        """Reread one event (or its new votes) and show what changed on this process's screens."""
+        room = self.voting.rooms.get(code)
+        if room is None:
+            return
+        seen = self._seen.get(code)
+        since = None if code in self._whole or seen is None or seen[0] is not room else seen[1]
+        self._whole.discard(code)
+        local = self.doorbell.watch(code)
+        try:
+            settled = await self._read_settled(code, room, since)
+        finally:
+            self.doorbell.unwatch(code)
+        if settled is None:
+            return  # deleted (or reloaded) here meanwhile
+        fresh, version, later = settled
+        # Votes cast here during the reads are in memory, committed, and as new as what
+        # was read or newer: they win over what was read. If one differs, what was read
+        # may have been the newer: read once more, from the version read first.
+        if isinstance(fresh, list):
+            fresh, differed = keep_local(room, fresh + later, local)
+            later = []
+        else:
+            later, differed = keep_local(room, later, local)
+            if isinstance(fresh, Room):
+                differed = keep_local_in(room, fresh, local) or differed
+        if differed:
+            self._pending.add(code)
         placed = True
         if isinstance(fresh, list):
             voters = take_votes(room, fresh + later)
@@ -295,3 +328,35 @@ def take_votes(room: Room, rows: list[Any]) -> set[str] | None:
             tally.set(participant, option)
             voters.add(participant)
     return voters
+
+
+def keep_local(room: Room, rows: list[Any], local: set[tuple[int, int, str]]) -> tuple[list[Any], bool]:
+    """The votes read (statement_id, participant_id, round, option) without those of the
+    votes cast here meanwhile (`local`: memory holds them); True when one of those read
+    differed from memory."""
+    kept: list[Any] = []
+    differed = False
+    for row in rows:
+        statement, participant, round_, option = row
+        if (statement, round_, participant) in local:
+            tally = (room.tallies if round_ == 1 else room.second).get(statement)
+            differed = differed or tally is None or tally.choices.get(participant) != option
+        else:
+            kept.append(row)
+    return kept, differed
+
+
+def keep_local_in(room: Room, fresh: Room, local: set[tuple[int, int, str]]) -> bool:
+    """Put the votes cast here meanwhile (`local`), as memory holds them, into the event
+    read whole; True when one of them differed from what was read."""
+    differed = False
+    for statement, round_, participant in local:
+        mine = (room.tallies if round_ == 1 else room.second).get(statement)
+        theirs = (fresh.tallies if round_ == 1 else fresh.second).get(statement)
+        option = None if mine is None else mine.choices.get(participant)
+        if theirs is None or option is None:
+            differed = True  # not held on one side (e.g. reset meanwhile): read again
+        elif theirs.choices.get(participant) != option:
+            differed = True
+            theirs.set(participant, option)
+    return differed

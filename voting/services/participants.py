@@ -52,5 +52,5 @@ class Participants(Base):
             # has not seen yet comes with the next refresh from the store).
             if statement.id == statement_id and statement.round == round_:
                 room.tally(statement).set(participant, option)
-                self.hub.tally_changed(room)
+                self.hub.vote_taken(room, statement.id, round_, participant)
                 break

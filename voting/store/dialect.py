@@ -71,9 +71,23 @@ def connect(db: str) -> Connection:
 
 def begin(conn: Connection) -> None:
     """Start a write transaction. SQLite: take the write lock now (IMMEDIATE), so that the
-    transaction never fails half-way on a busy database. PostgreSQL: a plain BEGIN; the
-    write functions lock the event's row first (voting/store/versions.py)."""
-    conn.execute("BEGIN" if isinstance(conn, PgConnection) else "BEGIN IMMEDIATE")
+    transaction never fails half-way on a busy database. PostgreSQL: a plain BEGIN, sent
+    with the first statement (`soon`); the write functions lock the event's row first
+    (voting/store/versions.py)."""
+    if isinstance(conn, PgConnection):
+        conn.soon("BEGIN")
+    else:
+        conn.execute("BEGIN IMMEDIATE")
+
+
+def soon(conn: Connection, sql: str, parameters: Sequence[Any] = ()) -> None:
+    """Run a statement whose result nobody reads: on PostgreSQL it goes to the server with
+    the next statement, in one round trip (psycopg's pipeline mode), which matters most
+    while the transaction holds an event's row lock; SQLite runs it now."""
+    if isinstance(conn, PgConnection):
+        conn.soon(sql, parameters)
+    else:
+        conn.execute(sql, parameters)
 
 
 def next_id(conn: Connection, table: str, floor: int) -> int:
@@ -145,6 +159,7 @@ class PgConnection:
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: psycopg.Connection[Any] | None = None  # opened by the first statement
+        self._soon: list[tuple[str, tuple[Any, ...]]] = []  # sent with the next statement
 
     def _open(self) -> psycopg.Connection[Any]:
         import psycopg
@@ -158,23 +173,34 @@ class PgConnection:
             self._conn = self._open()
         return self._conn
 
+    def soon(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        """Send this statement with the next one (see `soon()` above)."""
+        self._soon.append((placeholders(sql), tuple(parameters)))
+
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
         import psycopg
 
         conn = self._live()
         query, values = placeholders(sql), tuple(parameters)
-        if self.in_transaction:
-            return conn.execute(query, values)
+        queued, self._soon = self._soon, []
+        if sql == "ROLLBACK" and queued and not self._server_in_transaction:
+            return None  # its BEGIN was never sent: nothing to roll back
+        if sql == "ROLLBACK":
+            queued = []  # what the rollback undoes anyway
+        if self._server_in_transaction:
+            return _send(conn, queued, query, values)
         try:
-            return conn.execute(query, values)
+            return _send(conn, queued, query, values)
         except psycopg.OperationalError:
             if not conn.closed:
                 raise
             # The connection was found lost by a statement outside a transaction (a read, or
             # BEGIN): nothing of it happened, so it runs once more on a new connection.
-            return self._live().execute(query, values)
+            return _send(self._live(), queued, query, values)
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any:
+        if self._soon:
+            self.execute("SELECT 1")  # the statements waiting to be sent go first
         cursor = self._live().cursor()
         cursor.executemany(placeholders(sql), [tuple(p) for p in parameters])
         return cursor
@@ -184,6 +210,11 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
+        """In a transaction on the server, or one begun and waiting to be sent."""
+        return bool(self._soon) or self._server_in_transaction
+
+    @property
+    def _server_in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
         conn = self._conn
@@ -192,3 +223,14 @@ class PgConnection:
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
+
+
+def _send(conn: Any, queued: list[tuple[str, tuple[Any, ...]]], query: str, values: tuple[Any, ...]) -> Any:
+    """The statements queued by `soon`, then this one, in one round trip: its cursor."""
+    if not queued:
+        return conn.execute(query, values)
+    with conn.pipeline():
+        for earlier, arguments in queued:
+            conn.execute(earlier, arguments)
+        cursor = conn.execute(query, values)
+    return cursor

@@ -23,7 +23,7 @@ touches made in it (and, on PostgreSQL, their row locks): `batch_rolled_back` fo
 
 from __future__ import annotations
 
-from voting.store.dialect import Connection
+from voting.store.dialect import Connection, soon
 
 # Per connection in a batch: event id → True when a whole-event change (touch) was made.
 _batches: dict[int, dict[int, bool]] = {}
@@ -64,7 +64,7 @@ def touch_vote(conn: Connection, event_id: int) -> None:
     touched = _batches.get(id(conn))
     if touched is not None and event_id in touched:
         return
-    conn.execute("UPDATE events SET version = version + 1 WHERE id = ?", (event_id,))
+    soon(conn, "UPDATE events SET version = version + 1 WHERE id = ?", (event_id,))  # with the vote
     if touched is not None:
         touched[event_id] = False
 

@@ -147,9 +147,12 @@ async def stats(request: Request) -> Response:
         return JSONResponse({"error": "forbidden", "message": "Log in at /admin first."}, 403)
     service = voting(request)
     writer = service.writer
-    return JSONResponse(
-        {**service.hub.stats(), "writer": {"commits": writer.commits, "writes": writer.writes}}
-    )
+    relay = request.state.relay
+    return JSONResponse({
+        **service.hub.stats(),
+        "writer": {"commits": writer.commits, "writes": writer.writes},
+        "relay": {"refreshes": relay.refreshes, "partial": relay.partial, "resyncs": relay.resyncs},
+    })  # fmt: skip
 
 
 routes = [
