@@ -136,10 +136,11 @@ def wait_healthy(port: int, process: subprocess.Popen[bytes], limit: float = 30)
         if process.poll() is not None:
             raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
         try:
-            status, _, _ = asyncio.run(http_get(HOST, port, "/healthz", HOST))
+            # A port taken by another program meanwhile may accept and never answer.
+            status, _, _ = asyncio.run(asyncio.wait_for(http_get(HOST, port, "/healthz", HOST), 5))
             if status == 200:
                 return
-        except OSError:
+        except (OSError, TimeoutError):
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server on port {port} did not start in {limit} s")
