@@ -43,8 +43,13 @@ def copy(source: str, target: str) -> None:
     finally:
         reading.close()
         writing.close()
+    counted = ", ".join(
+        f"{copied[table]} {noun if copied[table] == 1 else noun + 's'}"
+        for table, noun in (("statements", "statement"), ("votes", "vote"), ("comments", "comment"),
+                            ("participants", "participant"))
+    )  # fmt: skip
+    events = copied["events"]
     click.echo(
-        f"Copied {copied['events']} events ({copied['statements']} statements, {copied['votes']} votes,"
-        f" {copied['comments']} comments, {copied['participants']} participants)"
+        f"Copied {events} {'event' if events == 1 else 'events'} ({counted})"
         f" from {where(source)} to {where(target)}."
     )
