@@ -53,6 +53,21 @@ def wait_for(check: Callable[[], bool], seconds: float = 10) -> None:
         time.sleep(0.02)
 
 
+def phone_on(client: TestClient, env: Env, stack: ExitStack) -> Any:
+    """A new phone connected to `client`, past its first state."""
+    headers = new_phone(client, env.event.code)
+    phone = stack.enter_context(connect(client, env.event.code, "participant", headers))
+    receive_until(phone, "state")
+    return phone
+
+
+def open_voting(console: Any, b: TestClient, env: Env, first: int) -> None:
+    """The moderator (on A) puts the first statement on screen and opens voting; B has it."""
+    assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
+    assert act(console, {"type": "voting", "open": True}, 2)["type"] == "ok"
+    wait_for(lambda: room_of(b, env).state.voting_open)
+
+
 def hold_first_whole_read(relay: Relay) -> tuple[list[str], threading.Event, threading.Event]:
     """From now on the relay's reads are listed ("whole" or "votes", from its first whole
     read on); that first whole read, once taken, waits in its thread until released."""
@@ -76,11 +91,8 @@ def test_a_vote_on_another_process_is_read_alone_and_a_reset_whole(env: Env, tmp
     first = statement_ids(env)[0]
     with two_workers(env, tmp_path) as (a, b, console, stack):
         relay: Relay = b.app_state["relay"]
-        phone = stack.enter_context(connect(a, env.event.code, "participant", new_phone(a, env.event.code)))
-        receive_until(phone, "state")
-        assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
-        assert act(console, {"type": "voting", "open": True}, 2)["type"] == "ok"
-        wait_for(lambda: room_of(b, env).state.voting_open)  # read whole: B has seen the join too
+        phone = phone_on(a, env, stack)
+        open_voting(console, b, env, first)  # read whole: B has seen the join too
         partial, whole = relay.partial, relay.refreshes - relay.partial
 
         assert vote(phone, first, "agree", 3)["type"] == "ack"
@@ -115,11 +127,8 @@ def test_votes_cast_here_while_the_event_is_read_whole_are_caught_up_without_rea
     first = statement_ids(env)[0]
     with two_workers(env, tmp_path) as (a, b, console, stack):
         relay: Relay = b.app_state["relay"]
-        phone = stack.enter_context(connect(b, env.event.code, "participant", new_phone(b, env.event.code)))
-        receive_until(phone, "state")
-        assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
-        assert act(console, {"type": "voting", "open": True}, 2)["type"] == "ok"
-        wait_for(lambda: room_of(b, env).state.voting_open)
+        phone = phone_on(b, env, stack)
+        open_voting(console, b, env, first)
         reads, entered, release = hold_first_whole_read(relay)
         assert act(console, {"type": "results", "target": "projector", "shown": True}, 3)["type"] == "ok"
         assert entered.wait(10)  # B reads the event whole (held here, its snapshot taken)
@@ -160,8 +169,7 @@ def test_a_change_committed_here_but_not_yet_rung_is_not_undone_by_a_read_it_ove
     first = statement_ids(env)[0]
     with two_workers(env, tmp_path) as (a, b, console, stack):
         relay: Relay = b.app_state["relay"]
-        phone = stack.enter_context(connect(b, env.event.code, "participant", new_phone(b, env.event.code)))
-        receive_until(phone, "state")
+        phone = phone_on(b, env, stack)
         assert act(console, {"type": "goto", "statement": first}, 1)["type"] == "ok"
         wait_for(lambda: room_of(b, env).state.statement_id == first)
         reply = act(phone, {"type": "comment", "statement": first, "text": "Meer licht"}, 2)

@@ -80,6 +80,16 @@ class Gate:
         assert await asyncio.to_thread(self.entered.wait, 10)
         return task
 
+    async def batch(self, writer: Writer, submits: Callable[[], list[Awaitable[Any]]]) -> list[Any]:
+        """Submit while the gate holds the writer, so that everything lands in one batch;
+        the outcomes (exceptions included) in order."""
+        held = await self.hold(writer)
+        outcomes = asyncio.gather(*submits(), return_exceptions=True)
+        await asyncio.sleep(0)
+        self.release.set()
+        await held
+        return await outcomes
+
 
 def test_a_write_is_committed_before_its_future_resolves(db: str, event: Event) -> None:
     first = statement_ids(db, event)[0]
@@ -151,18 +161,12 @@ def test_a_failing_write_fails_alone_and_the_batch_still_commits(db: str, event:
         raise ValueError("bad write")
 
     async def body(writer: Writer) -> list[Any]:
-        held = await gate.hold(writer)
-        submits = [
+        return await gate.batch(writer, lambda: [
             writer.submit(sql.insert_vote, first, "p1", "agree"),
             writer.submit(half_then_fail),
             writer.submit(sql.insert_vote, 999_999, "p2", "agree"),  # foreign key violation
             writer.submit(sql.insert_vote, first, "p3", "disagree"),
-        ]
-        outcomes = asyncio.gather(*submits, return_exceptions=True)
-        await asyncio.sleep(0)
-        gate.release.set()
-        await held
-        return await outcomes
+        ])
 
     outcomes, writer = run_with_writer(db, body)
     assert outcomes[0] is None and outcomes[3] is None
@@ -279,13 +283,10 @@ def test_a_batch_of_votes_raises_the_event_version_once(db: str, event: Event) -
     gate = Gate()
 
     async def body(writer: Writer) -> list[int]:
-        held = await gate.hold(writer)
-        votes = [writer.submit(sql.cast_vote, event.id, first, f"p{i}", "agree") for i in range(50)]
-        outcomes = asyncio.gather(*votes)
-        await asyncio.sleep(0)
-        gate.release.set()
-        await held
-        return await outcomes
+        def votes() -> list[Awaitable[Any]]:
+            return [writer.submit(sql.cast_vote, event.id, first, f"p{i}", "agree") for i in range(50)]
+
+        return await gate.batch(writer, votes)
 
     rounds, writer = run_with_writer(db, body)
     assert rounds == [1] * 50 and writer.commits == 2
@@ -309,18 +310,12 @@ def test_a_failing_write_in_a_batch_does_not_lose_the_others_version(db: str, ev
         raise ValueError("bad write")
 
     async def body(writer: Writer) -> list[Any]:
-        held = await gate.hold(writer)
-        submits = [
+        return await gate.batch(writer, lambda: [
             writer.submit(touch_then_fail),
             writer.submit(sql.cast_vote, event.id, first, "p1", "agree"),
             writer.submit(sql.cast_vote, event.id, first + 1, "p2", "agree"),  # not on screen
             writer.submit(sql.cast_vote, event.id, first, "p3", "disagree"),
-        ]
-        outcomes = asyncio.gather(*submits, return_exceptions=True)
-        await asyncio.sleep(0)
-        gate.release.set()
-        await held
-        return await outcomes
+        ])
 
     outcomes, writer = run_with_writer(db, body)
     assert isinstance(outcomes[0], ValueError) and outcomes[1] == 1 and outcomes[3] == 1
@@ -354,20 +349,6 @@ def test_a_refused_vote_says_why(db: str, event: Event) -> None:
     assert rows(db, "SELECT participant_id FROM votes") == [("p3",)]
 
 
-def _queued(writer: Writer, gate: Gate, submits: Callable[[], list[Awaitable[Any]]]) -> Any:
-    """Submit while the gate holds the writer, so that everything lands in one batch."""
-
-    async def run() -> list[Any]:
-        held = await gate.hold(writer)
-        outcomes = asyncio.gather(*submits(), return_exceptions=True)
-        await asyncio.sleep(0)
-        gate.release.set()
-        await held
-        return await outcomes
-
-    return run()
-
-
 def test_votes_that_arrive_together_are_one_statement_and_each_gets_its_own_answer(
     db: str, event: Event
 ) -> None:
@@ -389,7 +370,7 @@ def test_votes_that_arrive_together_are_one_statement_and_each_gets_its_own_answ
             writer.submit_grouped(counted, event.id, first, "p44", "pass"),
         ]
 
-    outcomes, writer = run_with_writer(db, lambda w: _queued(w, Gate(), lambda: submits(w)))
+    outcomes, writer = run_with_writer(db, lambda w: Gate().batch(w, lambda: submits(w)))
     assert calls == [45] and writer.commits == 2  # one call, one transaction
     assert outcomes[:41] == [1] * 41 and outcomes[44] == 1
     assert [o.code for o in outcomes[41:44]] == ["invalid_option", "not_current", "not_current"]
@@ -410,7 +391,7 @@ def test_a_grouped_write_that_fails_is_run_again_alone(db: str, event: Event) ->
     def submits(writer: Writer) -> list[Awaitable[Any]]:
         return [writer.submit_grouped(fails_for_p2, event.id, first, f"p{i}", "agree") for i in range(4)]
 
-    outcomes, writer = run_with_writer(db, lambda w: _queued(w, Gate(), lambda: submits(w)))
+    outcomes, writer = run_with_writer(db, lambda w: Gate().batch(w, lambda: submits(w)))
     assert outcomes[:2] == [1, 1] and isinstance(outcomes[2], ValueError) and outcomes[3] == 1
     assert sorted(rows(db, "SELECT participant_id FROM votes")) == [("p0",), ("p1",), ("p3",)]
 
